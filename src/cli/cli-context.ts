@@ -1,0 +1,31 @@
+import { type Config, loadConfig } from "../config";
+import { type Database, openDatabase } from "../store/database";
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface CliContext {
+  env: NodeJS.ProcessEnv;
+  io: CliIo;
+  now: () => Date;
+  config(): Config;
+  /** Opens the configured database; with the embedded one it shares a running server's socket. */
+  openDb(): Promise<Database>;
+}
+
+export function createCliContext(env: NodeJS.ProcessEnv, io: CliIo, now: () => Date): CliContext {
+  let cached: Config | undefined;
+  const config = () => {
+    cached ??= loadConfig(env);
+    return cached;
+  };
+  return {
+    env,
+    io,
+    now,
+    config,
+    openDb: () => openDatabase(config(), { shared: true, maxConnections: 4 }),
+  };
+}

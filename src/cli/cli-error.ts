@@ -1,0 +1,10 @@
+/** A failure the operator can act on: printed as is (Chinese), exit code 1 (or `exitCode`). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}

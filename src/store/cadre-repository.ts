@@ -1,0 +1,70 @@
+import type { CadreRole } from "../generated/prisma/client";
+import type { Db } from "./prisma-client";
+
+export interface CadreRow {
+  id: number;
+  userid: string;
+  name: string;
+  mobile: string | null;
+  roles: CadreRole[];
+  homeRegionId: number;
+  scopeRegionId: number;
+  active: boolean;
+}
+
+export interface NewCadre {
+  userid: string;
+  name: string;
+  mobile?: string | null;
+  roles: CadreRole[];
+  homeRegionId: number;
+  scopeRegionId?: number;
+}
+
+export interface CadreRepository {
+  create(input: NewCadre): Promise<CadreRow>;
+  findByUserid(userid: string): Promise<CadreRow | null>;
+  listActive(): Promise<CadreRow[]>;
+  count(): Promise<number>;
+}
+
+const select = {
+  id: true,
+  userid: true,
+  name: true,
+  mobile: true,
+  roles: true,
+  homeRegionId: true,
+  scopeRegionId: true,
+  active: true,
+} as const;
+
+export class PrismaCadreRepository implements CadreRepository {
+  constructor(private readonly db: Db) {}
+
+  create(input: NewCadre) {
+    return this.db.cadre.create({
+      data: {
+        userid: input.userid,
+        name: input.name,
+        mobile: input.mobile ?? null,
+        roles: input.roles,
+        homeRegionId: input.homeRegionId,
+        scopeRegionId: input.scopeRegionId ?? input.homeRegionId,
+      },
+      select,
+    });
+  }
+
+  findByUserid(userid: string) {
+    return this.db.cadre.findUnique({ where: { userid }, select });
+  }
+
+  listActive() {
+    return this.db.cadre.findMany({ where: { active: true }, select, orderBy: { id: "asc" } });
+  }
+
+  count() {
+    return this.db.cadre.count();
+  }
+}

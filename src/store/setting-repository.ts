@@ -1,0 +1,32 @@
+import type { Prisma } from "../generated/prisma/client";
+import type { Db } from "./prisma-client";
+
+export interface SettingRepository {
+  get<T = unknown>(key: string): Promise<T | null>;
+  set(key: string, value: Prisma.InputJsonValue): Promise<void>;
+  /** Sets the key only when absent; returns the stored value either way. */
+  setIfAbsent<T extends Prisma.InputJsonValue>(key: string, value: T): Promise<unknown>;
+}
+
+export class PrismaSettingRepository implements SettingRepository {
+  constructor(private readonly db: Db) {}
+
+  async get<T = unknown>(key: string): Promise<T | null> {
+    const row = await this.db.setting.findUnique({ where: { key }, select: { value: true } });
+    return row ? (row.value as T) : null;
+  }
+
+  async set(key: string, value: Prisma.InputJsonValue) {
+    await this.db.setting.upsert({ where: { key }, create: { key, value }, update: { value } });
+  }
+
+  async setIfAbsent<T extends Prisma.InputJsonValue>(key: string, value: T) {
+    const row = await this.db.setting.upsert({
+      where: { key },
+      create: { key, value },
+      update: {},
+      select: { value: true },
+    });
+    return row.value;
+  }
+}
