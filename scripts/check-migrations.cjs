@@ -14,7 +14,8 @@ const path = require("node:path");
 const pg = require("pg");
 
 const ROOT = path.join(__dirname, "..");
-const adminUrl = process.argv[2] || process.env.TEST_DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
+const adminUrl =
+  process.argv[2] || process.env.TEST_DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
 
 function dbUrl(name) {
   const u = new URL(adminUrl);
@@ -38,7 +39,8 @@ async function describe(url) {
   try {
     const q = async (sql) => (await c.query(sql)).rows.map((r) => Object.values(r).join(" | "));
     return {
-      columns: await q(`SELECT table_name, column_name, data_type, udt_name, is_nullable, coalesce(column_default, '')
+      columns:
+        await q(`SELECT table_name, column_name, data_type, udt_name, is_nullable, coalesce(column_default, '')
         FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'
         ORDER BY 1, 2`),
       enums: await q(`SELECT t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
@@ -46,7 +48,8 @@ async function describe(url) {
         WHERE n.nspname = 'public' GROUP BY t.typname ORDER BY 1`),
       indexes: await q(`SELECT indexname, indexdef FROM pg_indexes
         WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1`),
-      constraints: await q(`SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+      constraints:
+        await q(`SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
         WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> '"_prisma_migrations"'
         AND conrelid::regclass::text <> '_prisma_migrations' ORDER BY 1, 2`),
     };
@@ -64,7 +67,10 @@ async function main() {
   await admin.query(`CREATE DATABASE ${fromSchema}`);
   await admin.query(`CREATE DATABASE ${fromMigrations}`);
   try {
-    const sql = prisma(["migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"], dbUrl(fromSchema));
+    const sql = prisma(
+      ["migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"],
+      dbUrl(fromSchema),
+    );
     const a = new pg.Client({ connectionString: dbUrl(fromSchema) });
     await a.connect();
     await a.query(sql);
@@ -79,7 +85,9 @@ async function main() {
       for (const e of extra) problems.push(`  迁移多出 ${key}: ${e}`);
     }
     if (problems.length > 0) {
-      console.error(`迁移与 prisma/schema.prisma 不一致：\n${problems.join("\n")}\n请新增迁移（见 README“修改数据模型”）。`);
+      console.error(
+        `迁移与 prisma/schema.prisma 不一致：\n${problems.join("\n")}\n请新增迁移（见 README“修改数据模型”）。`,
+      );
       process.exitCode = 1;
     } else {
       console.log("迁移与数据模型一致。");

@@ -1,0 +1,2 @@
+export * from "./callback-sender";
+export * from "./wecom-emulator";
