@@ -2,13 +2,32 @@
  * Wiring: config → database → migrations → key check → demo seed → HTTP. The only place where
  * concrete implementations meet, and (with config.ts) the only place that reads the clock and env.
  */
+import crypto from "node:crypto";
 import type { Server } from "node:http";
-import { ConfigError, loadConfig } from "./config";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import { createBot } from "./bot/bot";
+import { createPlanTaskSource } from "./bot/commands/plan-task-source";
+import { createDispatcher } from "./bot/dispatch";
+import { loadTemplates } from "./bot/templates";
+import { createAppDeliver } from "./channels/app-channel";
+import { envelopeFromRow } from "./channels/envelope-from-row";
+import { createSandboxCredentials } from "./channels/sandbox/sandbox-credentials";
+import { sandboxRoutes } from "./channels/sandbox/sandbox-routes";
+import { wecomCallbackRoutes } from "./http/routes/wecom-callback";
+import { createOutboxWorker } from "./outbox/outbox-worker";
+import { createPlanner } from "./planning/planner";
+import { createStore, type Store } from "./store/store";
+import { PrismaTokenStore } from "./store/token-repository";
+import { createWecomClient } from "./wecom/client";
+import { createCallbackSender } from "./wecom/emulator/callback-sender";
+import { createWecomEmulator, type WecomEmulator } from "./wecom/emulator/wecom-emulator";
+import { type Config, ConfigError, loadConfig } from "./config";
 import { createApp } from "./http/app";
 import { createMetrics } from "./http/metrics";
-import { createLogger } from "./logger";
-import { openDatabase } from "./store/database";
-import { createIdCipher } from "./store/id-cipher";
+import { createLogger, type Logger } from "./logger";
+import { type Database, openDatabase } from "./store/database";
+import { createIdCipher, type IdCipher } from "./store/id-cipher";
 import { checkKeyFingerprint } from "./store/key-check";
 import { migrateDeploy, readMigrationStatus } from "./store/migrate";
 import { loadSecretKey } from "./store/secret-key";
@@ -17,7 +36,7 @@ import { PrismaSettingRepository } from "./store/setting-repository";
 
 export async function main(
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ server: Server; stop: () => Promise<void> }> {
+): Promise<{ server: Server; port: number; stop: () => Promise<void> }> {
   const started = Date.now();
   const now = () => new Date();
   const config = loadConfig(env);
@@ -25,6 +44,7 @@ export async function main(
   logger.info({ mode: config.mode, db: config.databaseUrl ? "postgres" : "embedded" }, "包保助手启动中");
 
   const db = await openDatabase(config);
+  let cipher: IdCipher;
   try {
     // Skipping the Prisma CLI when nothing is pending saves seconds on every restart.
     const status = await readMigrationStatus(db.url);
@@ -35,7 +55,7 @@ export async function main(
         `未设置 BAOBAO_SECRET_KEY，使用密钥文件 ${secret.file}；多实例部署须为每个实例设置同一个 BAOBAO_SECRET_KEY。`,
       );
     }
-    const cipher = createIdCipher(secret.key);
+    cipher = createIdCipher(secret.key);
     await checkKeyFingerprint(new PrismaSettingRepository(db.prisma), cipher);
     if (config.mode === "sandbox") {
       const seed = await seedDemoIfEmpty(db.prisma, cipher, now());
@@ -46,27 +66,150 @@ export async function main(
     throw err;
   }
 
+  try {
+    const running = await startServices({ config, db, cipher, now, logger });
+    logger.info(
+      {
+        port: running.port,
+        ms: Date.now() - started,
+        sandbox: config.mode === "sandbox" ? `http://127.0.0.1:${running.port}/sandbox` : undefined,
+      },
+      "包保助手已就绪",
+    );
+    return running;
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+export interface ServiceDeps {
+  config: Config;
+  db: Database;
+  cipher: IdCipher;
+  now: () => Date;
+  logger: Logger;
+  /** Outbox and sweep timings (tests shorten them). */
+  outbox?: { pollIntervalMs?: number };
+}
+
+export interface RunningServices {
+  server: Server;
+  port: number;
+  store: Store;
+  /** Sandbox mode only. */
+  emulator: WecomEmulator | undefined;
+  /** Stops HTTP, the outbox worker and the emulator, then closes the database. */
+  stop: () => Promise<void>;
+}
+
+/** Wires channels → bot → outbox → HTTP on an open, migrated database and starts listening. */
+export async function startServices(deps: ServiceDeps): Promise<RunningServices> {
+  const { config, db, cipher, now, logger } = deps;
+  const store = createStore(db.prisma, cipher);
+  const templates = loadTemplates();
+
+  // The WeCom side: the real API, or in sandbox mode the local emulator on a loopback port,
+  // reached through the same client, outbox and callback code.
+  const creds = config.wecom ?? createSandboxCredentials();
+  let emulator: WecomEmulator | undefined;
+  let emulatorServer: { url: string; close(): Promise<void> } | undefined;
+  let apiBase = config.wecomApiBase;
+  if (config.mode === "sandbox") {
+    emulator = createWecomEmulator({ ...creds, now });
+    emulatorServer = await emulator.listen(0, "127.0.0.1");
+    apiBase = emulatorServer.url;
+  }
+  const client = createWecomClient({
+    apiBase,
+    corpId: creds.corpId,
+    secret: creds.secret,
+    agentId: creds.agentId,
+    tokenStore: new PrismaTokenStore(db.prisma, { advisoryLock: db.kind === "postgres" }),
+    now,
+  });
+  const worker = createOutboxWorker({
+    repo: store.outbox,
+    deliver: createAppDeliver(client),
+    now,
+    workerId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`,
+    pollIntervalMs: deps.outbox?.pollIntervalMs,
+    logger: logger.child({ component: "outbox" }),
+  });
+  const bot = createBot({
+    store,
+    templates,
+    dispatch: createDispatcher({
+      tz: config.tz,
+      listTasks: createPlanTaskSource((repos) => createPlanner({ repos, tz: config.tz, logger }), templates),
+    }),
+    now,
+    logger,
+    wake: () => worker.wake(),
+  });
+
+  const callbackConfig = {
+    token: creds.token,
+    encodingAesKey: creds.encodingAesKey,
+    receiveId: creds.corpId,
+  };
+  let port = config.port;
+  const routers = [
+    wecomCallbackRoutes({
+      channel: "app",
+      config: callbackConfig,
+      inbound: store.inbound,
+      now,
+      logger,
+      onInbound: (envelope) => void bot.handle(envelope),
+    }),
+  ];
+  if (emulator) {
+    routers.push(
+      sandboxRoutes({
+        emulator,
+        callbacks: createCallbackSender({ ...creds, now }),
+        callbackUrl: () => `http://127.0.0.1:${port}/wecom/callback`,
+        store,
+        now,
+      }),
+    );
+  }
   const metrics = createMetrics();
   const app = createApp({
     logger,
     metrics,
     health: { mode: config.mode, dbKind: db.kind, ping: () => db.ping() },
+    routers,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));
     s.once("error", reject);
   });
-  logger.info({ port: config.port, ms: Date.now() - started }, "包保助手已就绪");
+  port = (server.address() as AddressInfo).port;
+  worker.start();
+
+  // Messages acknowledged to WeCom but not processed (a crash in between) are picked up again.
+  const sweep = setInterval(() => {
+    void store.inbound
+      .listStranded(new Date(now().getTime() - 30_000), 100)
+      .then((rows) => Promise.all(rows.map((row) => bot.handle(envelopeFromRow(row)))))
+      .catch((err) => logger.error({ err }, "stranded-message sweep failed"));
+  }, 30_000);
+  sweep.unref();
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      clearInterval(sweep);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.stop();
+      await emulatorServer?.close();
       await db.close();
     })();
     return stopping;
   };
-  return { server, stop };
+  return { server, port, store, emulator, stop };
 }
 
 if (require.main === module) {

@@ -137,3 +137,6 @@ export function formatCategoryLevel(category: Category, level: string): string {
   const levelLabel = LEVEL_LABELS[category][level] ?? level;
   return `${CATEGORY_LABELS[category]}·${levelLabel}`;
 }
+
+/** ISO weekday names, Monday first: `WEEKDAY_LABELS[isoWeekday - 1]` (`周二`). */
+export const WEEKDAY_LABELS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"] as const;

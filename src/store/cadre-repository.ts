@@ -24,6 +24,7 @@ export interface NewCadre {
 export interface CadreRepository {
   create(input: NewCadre): Promise<CadreRow>;
   findByUserid(userid: string): Promise<CadreRow | null>;
+  findById(id: number): Promise<CadreRow | null>;
   listActive(): Promise<CadreRow[]>;
   count(): Promise<number>;
 }
@@ -58,6 +59,10 @@ export class PrismaCadreRepository implements CadreRepository {
 
   findByUserid(userid: string) {
     return this.db.cadre.findUnique({ where: { userid }, select });
+  }
+
+  findById(id: number) {
+    return this.db.cadre.findUnique({ where: { id }, select });
   }
 
   listActive() {

@@ -43,7 +43,11 @@ export interface SubjectRepository {
   revealIdNumber(id: number, actor: string, reason: string): Promise<string | null>;
   listInRegions(regionIds: number[]): Promise<SubjectRow[]>;
   pause(id: number, input: { reason: string; from: Date; until?: Date | null }): Promise<void>;
-  resume(id: number): Promise<void>;
+  /**
+   * Ends a pause. With `on` (the first day under management again) the pause interval is kept,
+   * ending the day before, so the periods it touched stay exempt; without it the dates are cleared.
+   */
+  resume(id: number, input?: { on?: Date }): Promise<void>;
   count(): Promise<number>;
 }
 
@@ -138,7 +142,18 @@ export class PrismaSubjectRepository implements SubjectRepository {
     });
   }
 
-  async resume(id: number) {
+  async resume(id: number, input: { on?: Date } = {}) {
+    if (input.on) {
+      const row = await this.db.subject.findUnique({ where: { id }, select: { pausedFrom: true } });
+      const lastPaused = new Date(input.on.getTime() - 86_400_000);
+      if (row?.pausedFrom && row.pausedFrom <= lastPaused) {
+        await this.db.subject.update({
+          where: { id },
+          data: { status: "active", pausedUntil: lastPaused },
+        });
+        return;
+      }
+    }
     await this.db.subject.update({
       where: { id },
       data: { status: "active", pauseReason: null, pausedFrom: null, pausedUntil: null },

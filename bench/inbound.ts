@@ -1,0 +1,442 @@
+/**
+ * Inbound messages end to end: encrypted, signed WeCom callbacks POSTed over loopback HTTP to the
+ * whole service as `npm start` wires it (startServices in WeCom mode, its API base pointed at a
+ * local WeCom emulator). Each message is verified, decrypted, parsed, stored, acknowledged; then
+ * the bot claims it, finds the registered sender and enqueues the reply in the outbox. The outbox
+ * worker keeps running, as in production, and delivers replies to the emulator during the runs.
+ *
+ * Measured per database (the embedded PGlite in a temporary DATA_DIR, opened exactly as
+ * `npm start` opens it; then a throwaway PostgreSQL database, created and dropped here):
+ *   - burst: N messages from C concurrent keep-alive clients: ack throughput and latency, and the
+ *     time until every reply is in the outbox (end-to-end throughput = N / that time);
+ *   - steady: an open-loop offered load of R msg/s for S seconds: ack latency p50/p99/max.
+ * The floor, in the same run: signature check + decryption + parseCallback on the same requests,
+ * one thread, no I/O. The load generator runs in a worker thread (its own event loop and core).
+ *
+ *   npx tsx bench/inbound.ts
+ *   TEST_DATABASE_URL=postgresql://… npx tsx bench/inbound.ts    another PostgreSQL server
+ *   BENCH_DB=embedded npx tsx bench/inbound.ts                   one database only (or postgres)
+ *   BENCH_N=5000 BENCH_CLIENTS=32 BENCH_SENDERS=500 BENCH_RATE=200 BENCH_STEADY_S=10   (defaults)
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
+import pg from "pg";
+import pino from "pino";
+import { createSandboxCredentials } from "../src/channels/sandbox/sandbox-credentials";
+import { loadConfig } from "../src/config";
+import { type RunningServices, startServices } from "../src/main";
+import { type Database, openDatabase } from "../src/store/database";
+import { createIdCipher } from "../src/store/id-cipher";
+import { listMigrations, MIGRATIONS_DIR } from "../src/store/migrate";
+import { parseCallback } from "../src/wecom/callback";
+import { createCallbackSender } from "../src/wecom/emulator/callback-sender";
+import { createWecomEmulator } from "../src/wecom/emulator/wecom-emulator";
+import { createThrowawayPostgres } from "../test/helpers/throwaway-postgres";
+
+const N = Number(process.env.BENCH_N ?? 5_000);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
+/** Registered cadres the messages come from (round robin): 5,000 + 2,000 messages stay under 30/min each. */
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 500);
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 10);
+const WARMUP = 300;
+const TEXT = "帮助";
+const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const DBS = (process.env.BENCH_DB ?? "embedded,postgres").split(",").map((s) => s.trim());
+/** How long to wait for replies or the outbox before calling the run broken. */
+const PATIENCE_MS = 120_000;
+const POLL_MS = 20;
+
+interface Req {
+  path: string;
+  body: string;
+  query: Record<string, string>;
+}
+
+interface ClientResult {
+  elapsedMs: number;
+  latencies: number[];
+  non200: number;
+  /** Open loop: the most a request started after its scheduled time. */
+  maxLagMs: number;
+}
+
+/**
+ * The load generator, as plain JavaScript for a worker thread. `closed`: C lanes, each sends its
+ * next request when the previous one is answered. `open`: request i starts at start + i/rate s
+ * whatever the answers do (so a slow server cannot slow the offered load down).
+ */
+const CLIENT_JS = `
+const { parentPort, workerData } = require("node:worker_threads");
+const http = require("node:http");
+const { performance } = require("node:perf_hooks");
+const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+function post(req) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const r = http.request(
+      { host: "127.0.0.1", port: workerData.port, path: req.path, method: "POST", agent,
+        headers: { "content-type": "text/xml", "content-length": Buffer.byteLength(req.body) } },
+      (res) => { res.resume(); res.on("end", () => resolve({ status: res.statusCode, ms: performance.now() - t0 })); });
+    r.on("error", reject);
+    r.end(req.body);
+  });
+}
+async function closed(reqs, clients) {
+  const latencies = []; let non200 = 0; let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: clients }, async () => {
+    for (let i = next++; i < reqs.length; i = next++) {
+      const r = await post(reqs[i]);
+      latencies.push(r.ms); if (r.status !== 200) non200++;
+    }
+  }));
+  return { elapsedMs: performance.now() - t0, latencies, non200, maxLagMs: 0 };
+}
+async function open(reqs, rate) {
+  const latencies = []; let non200 = 0; let maxLagMs = 0; const pending = [];
+  const interval = 1000 / rate; const t0 = performance.now(); let i = 0;
+  while (i < reqs.length) {
+    const now = performance.now();
+    while (i < reqs.length && t0 + i * interval <= now) {
+      maxLagMs = Math.max(maxLagMs, now - (t0 + i * interval));
+      pending.push(post(reqs[i++]).then((r) => { latencies.push(r.ms); if (r.status !== 200) non200++; }));
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(pending);
+  return { elapsedMs: performance.now() - t0, latencies, non200, maxLagMs };
+}
+parentPort.on("message", async (job) => {
+  try {
+    const result = job.mode === "open" ? await open(job.reqs, job.rate) : await closed(job.reqs, job.clients);
+    parentPort.postMessage({ ok: true, result });
+  } catch (err) {
+    parentPort.postMessage({ ok: false, error: String(err && err.stack || err) });
+  }
+});
+`;
+
+function runClient(
+  worker: Worker,
+  job: { mode: "closed"; reqs: Req[]; clients: number } | { mode: "open"; reqs: Req[]; rate: number },
+): Promise<ClientResult> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    worker.once("error", onError);
+    worker.once("message", (m: { ok: true; result: ClientResult } | { ok: false; error: string }) => {
+      worker.off("error", onError);
+      if (m.ok) resolve(m.result);
+      else reject(new Error(m.error));
+    });
+    worker.postMessage({ ...job, reqs: job.reqs.map(({ path, body }) => ({ path, body })) });
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+function latencySummary(latencies: number[]) {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN };
+}
+
+/** Progress on stderr, so that stdout keeps only the figures. */
+const progress = (what: string) => process.stderr.write(`  … ${what}\n`);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `done()` holds; returns when it first held (ms since `since`), or throws. */
+async function waitUntil(what: string, since: number, done: () => Promise<boolean>): Promise<number> {
+  for (;;) {
+    if (await done()) return performance.now() - since;
+    if (performance.now() - since > PATIENCE_MS) throw new Error(`gave up waiting for ${what}`);
+    await sleep(POLL_MS);
+  }
+}
+
+async function applyMigrations(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const m of listMigrations()) {
+      await client.query(fs.readFileSync(path.join(MIGRATIONS_DIR, m, "migration.sql"), "utf8"));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+interface Figures {
+  db: string;
+  floorPerS: number;
+  burst: { ackPerS: number; ack: ReturnType<typeof latencySummary>; repliesMs: number; e2ePerS: number };
+  /** Replies the outbox worker had delivered to the emulator when the last reply was enqueued. */
+  sentAtReplies: number;
+  /** From the burst's start until the outbox had delivered every reply. */
+  drainMs: number;
+  steady: { achievedPerS: number; maxLagMs: number; ack: ReturnType<typeof latencySummary> };
+  /** From the last steady ack until the last steady reply was in the outbox. */
+  steadyReplyTailMs: number;
+}
+
+/** Floor: signature check + decryption + parseCallback, one thread, no I/O, on the given requests. */
+function measureFloor(reqs: Req[], config: { token: string; encodingAesKey: string; receiveId: string }) {
+  const run = () => {
+    const t = performance.now();
+    for (const r of reqs) {
+      const parsed = parseCallback({ method: "POST", query: r.query, rawBody: Buffer.from(r.body), config });
+      if (parsed.kind !== "event") throw new Error("floor: not an event");
+    }
+    return performance.now() - t;
+  };
+  run(); // warm-up
+  return reqs.length / (run() / 1000);
+}
+
+async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bb-bench-"));
+  let dropPg: (() => Promise<void>) | undefined;
+  let db: Database;
+  if (kind === "postgres") {
+    const throwaway = await createThrowawayPostgres(PG_URL);
+    dropPg = throwaway.drop;
+    db = await openDatabase({ databaseUrl: throwaway.url, dataDir });
+  } else {
+    // The embedded database exactly as `npm start` opens it: PGlite in DATA_DIR on a Unix socket.
+    db = await openDatabase({ databaseUrl: undefined, dataDir });
+  }
+  let running: RunningServices | undefined;
+  let emulatorServer: { url: string; close(): Promise<void> } | undefined;
+  let client: Worker | undefined;
+  try {
+    await applyMigrations(db.url);
+    progress(`${kind}: database ready`);
+    const creds = createSandboxCredentials();
+    const emulator = createWecomEmulator({ ...creds, now: () => new Date() });
+    emulatorServer = await emulator.listen(0, "127.0.0.1");
+    // WeCom mode with the API base on the emulator: production wiring, nothing sandbox-specific.
+    const config = loadConfig({
+      PORT: "0",
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "silent",
+      WECOM_CORP_ID: creds.corpId,
+      WECOM_AGENT_ID: String(creds.agentId),
+      WECOM_SECRET: creds.secret,
+      WECOM_TOKEN: creds.token,
+      WECOM_ENCODING_AES_KEY: creds.encodingAesKey,
+      WECOM_API_BASE: emulatorServer.url,
+    });
+    running = await startServices({
+      config,
+      db,
+      cipher: createIdCipher(Buffer.alloc(32, 7)),
+      now: () => new Date(),
+      logger: pino({ level: "silent" }),
+    });
+    const { store } = running;
+    const county = await store.regions.create({ code: "C", name: "示范县", level: "county" });
+    const town = await store.regions.create({
+      code: "T",
+      name: "示范镇",
+      level: "township",
+      parentId: county.id,
+    });
+    const village = await store.regions.create({
+      code: "V",
+      name: "青山村",
+      level: "village",
+      parentId: town.id,
+    });
+    for (let i = 0; i < SENDERS; i++) {
+      await store.cadres.create({
+        userid: `u${i}`,
+        name: `干部${i}`,
+        roles: ["guarantor"],
+        homeRegionId: village.id,
+      });
+    }
+
+    // Every request signed and encrypted up front, so the client spends nothing on crypto.
+    const sender = createCallbackSender({ ...creds, now: () => new Date() });
+    let msgId = BigInt(Date.now()) * 1_000_000n;
+    const make = (n: number): Req[] =>
+      Array.from({ length: n }, (_, i) => {
+        const r = sender.text({ fromUserId: `u${i % SENDERS}`, content: TEXT, msgId: String(msgId++) });
+        return { path: `/wecom/callback?${r.queryString}`, body: r.body, query: r.query };
+      });
+    const warmup = make(WARMUP);
+    const burst = make(N);
+    const steady = make(RATE * STEADY_S);
+
+    progress(`${kind}: ${SENDERS} cadres seeded, ${WARMUP + N + steady.length} callbacks encrypted`);
+    const floorPerS = measureFloor(burst, {
+      token: creds.token,
+      encodingAesKey: creds.encodingAesKey,
+      receiveId: creds.corpId,
+    });
+
+    client = new Worker(CLIENT_JS, { eval: true, workerData: { port: running.port } });
+    const replies = () =>
+      db.prisma.outboundMessage.count({ where: { idempotencyKey: { startsWith: "reply:" } } });
+    const undelivered = async () => {
+      const c = await store.outbox.countByStatus();
+      return c.pending + c.sending;
+    };
+
+    // Warm-up: JIT, connection pools, the access token; then an empty outbox.
+    progress(`${kind}: floor measured, warm-up`);
+    await runClient(client, { mode: "closed", reqs: warmup, clients: CLIENTS });
+    let expected = WARMUP;
+    await waitUntil("warm-up replies", performance.now(), async () => (await replies()) >= expected);
+    await waitUntil("warm-up delivery", performance.now(), async () => (await undelivered()) === 0);
+    const sentBefore = (await store.outbox.countByStatus()).sent;
+
+    // Burst: N messages from C concurrent clients.
+    progress(`${kind}: burst`);
+    const t0 = performance.now();
+    const ackRun = runClient(client, { mode: "closed", reqs: burst, clients: CLIENTS });
+    expected += N;
+    const repliesMs = await waitUntil("burst replies", t0, async () => (await replies()) >= expected);
+    const sentAtReplies = (await store.outbox.countByStatus()).sent - sentBefore;
+    const ack = await ackRun;
+    if (ack.non200 > 0) throw new Error(`${ack.non200} burst callbacks were not answered 200`);
+    const drainMs = await waitUntil("outbox drain", t0, async () => (await undelivered()) === 0);
+
+    // Steady: an open-loop offered load.
+    progress(`${kind}: steady load`);
+    const steadyRun = await runClient(client, { mode: "open", reqs: steady, rate: RATE });
+    if (steadyRun.non200 > 0) throw new Error(`${steadyRun.non200} steady callbacks were not answered 200`);
+    expected += steady.length;
+    const tail = await waitUntil(
+      "steady replies",
+      performance.now(),
+      async () => (await replies()) >= expected,
+    );
+
+    // Every message stored once and processed, one reply each, no failure notice.
+    const byStatus = await db.prisma.inboundMessage.groupBy({ by: ["status"], _count: { _all: true } });
+    const processed = byStatus.find((g) => g.status === "processed")?._count._all ?? 0;
+    const errors = await db.prisma.outboundMessage.count({
+      where: { idempotencyKey: { startsWith: "error:" } },
+    });
+    const replyCount = await replies();
+    if (processed !== expected || replyCount !== expected || errors !== 0) {
+      throw new Error(
+        `expected ${expected} processed messages and replies; inbound ${JSON.stringify(byStatus)}, ` +
+          `${replyCount} replies, ${errors} failure notices`,
+      );
+    }
+    if (emulator.violations().length > 0) {
+      throw new Error(`WeCom limits broken: ${JSON.stringify(emulator.violations().slice(0, 3))}`);
+    }
+
+    return {
+      db: kind === "embedded" ? "embedded (PGlite)" : "PostgreSQL",
+      floorPerS,
+      burst: {
+        ackPerS: N / (ack.elapsedMs / 1000),
+        ack: latencySummary(ack.latencies),
+        repliesMs,
+        e2ePerS: N / (repliesMs / 1000),
+      },
+      sentAtReplies,
+      drainMs,
+      steady: {
+        achievedPerS: steady.length / (steadyRun.elapsedMs / 1000),
+        maxLagMs: steadyRun.maxLagMs,
+        ack: latencySummary(steadyRun.latencies),
+      },
+      steadyReplyTailMs: tail,
+    };
+  } finally {
+    await client?.terminate();
+    if (running) await running.stop();
+    else await db.close();
+    await emulatorServer?.close();
+    await dropPg?.();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function postgresReachable(): Promise<string | undefined> {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await c.query("SELECT 1");
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+async function main() {
+  const f = (n: number) => Math.round(n).toLocaleString("en-US");
+  const ms = (n: number) => `${n.toFixed(1)} ms`;
+  const s = (n: number) => `${(n / 1000).toFixed(2)} s`;
+  console.log(
+    `inbound bench: ${f(N)} messages ("${TEXT}") from ${f(SENDERS)} registered senders, ${CLIENTS} concurrent ` +
+      `keep-alive clients; then ${RATE} msg/s offered for ${STEADY_S} s; outbox worker running ` +
+      `(delivers the replies to a local WeCom emulator during the runs)`,
+  );
+  const runs: Figures[] = [];
+  let failed = false;
+  for (const kind of DBS) {
+    if (kind !== "embedded" && kind !== "postgres") throw new Error(`BENCH_DB: unknown database ${kind}`);
+    if (kind === "postgres") {
+      const why = await postgresReachable();
+      if (why) {
+        console.log(
+          `PostgreSQL at ${PG_URL} unreachable (${why}): PostgreSQL run skipped, target not checked`,
+        );
+        failed = true;
+        continue;
+      }
+    }
+    const r = await measure(kind);
+    runs.push(r);
+    console.log(`\n${r.db}`);
+    console.log(`  floor (verify + decrypt + parseCallback, 1 thread, no I/O)  ${f(r.floorPerS)} msg/s`);
+    console.log(
+      `  burst ${f(N)} msgs, ${CLIENTS} clients: acks ${f(r.burst.ackPerS)} msg/s ` +
+        `(ack p50 ${ms(r.burst.ack.p50)}, p99 ${ms(r.burst.ack.p99)}, max ${ms(r.burst.ack.max)})`,
+    );
+    console.log(
+      `  all ${f(N)} replies enqueued after ${s(r.burst.repliesMs)} -> end-to-end ${f(r.burst.e2ePerS)} msg/s ` +
+        `· ratio to floor ${(r.burst.e2ePerS / r.floorPerS).toFixed(3)}`,
+    );
+    console.log(
+      `  outbox: ${f(r.sentAtReplies)} of them already delivered at that moment, all delivered after ${s(r.drainMs)}`,
+    );
+    console.log(
+      `  steady ${RATE} msg/s offered for ${STEADY_S} s (achieved ${f(r.steady.achievedPerS)} msg/s, ` +
+        `max send lag ${ms(r.steady.maxLagMs)}): ack p50 ${ms(r.steady.ack.p50)}, p99 ${ms(r.steady.ack.p99)}, ` +
+        `max ${ms(r.steady.ack.max)}; last reply enqueued ${ms(r.steadyReplyTailMs)} after the last ack`,
+    );
+  }
+  const pgRun = runs.find((r) => r.db === "PostgreSQL");
+  console.log("\ntargets");
+  if (pgRun) {
+    console.log(
+      `  PostgreSQL end-to-end >= 1,000 msg/s: ${f(pgRun.burst.e2ePerS)} ${pgRun.burst.e2ePerS >= 1000 ? "met" : "MISSED"}`,
+    );
+  }
+  for (const r of runs) {
+    console.log(
+      `  ${r.db} ack p99 < 50 ms at ${RATE} msg/s: ${ms(r.steady.ack.p99)} ${r.steady.ack.p99 < 50 ? "met" : "MISSED"}`,
+    );
+  }
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+import type { DeliverFn, JsonValue } from "../outbox/outbox-worker";
+import type { WecomClient } from "../wecom/client";
+import type {
+  AppChatMessageContent,
+  AppMessageContent,
+  TemplateCard,
+  WebhookMessage,
+} from "../wecom/messages";
+
+/** A delivery that cannot succeed by retrying (e.g. the member is not in the app's visibility). */
+export class RecipientRejectedError extends Error {
+  readonly retryable = false;
+  readonly code = "recipient_rejected";
+}
+
+function asObject(body: JsonValue): Record<string, JsonValue> {
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new Error("outbox body is not an object");
+  return body;
+}
+
+/**
+ * The self-built app channel: delivers outbox rows through the WeCom API client (message/send for
+ * members, appchat/send for app chats, webhook/send for group robots). The same code runs in
+ * sandbox mode, where the client points at the local emulator.
+ */
+export function createAppDeliver(client: WecomClient): DeliverFn {
+  return async (message) => {
+    const body = asObject(message.body);
+    switch (message.recipientKind) {
+      case "user": {
+        const { enable_duplicate_check, duplicate_check_interval, ...content } = body;
+        if (content.msgtype === "update_template_card") {
+          // A card update after a click (one-shot response code), not a new message.
+          const button = content.button as { replace_name?: string } | undefined;
+          await client.updateTemplateCard({
+            userIds: [message.recipient],
+            responseCode: String(content.response_code),
+            update: button?.replace_name
+              ? { replaceName: button.replace_name }
+              : { templateCard: content.template_card as unknown as TemplateCard },
+          });
+          return {};
+        }
+        const res = await client.sendMessage({
+          touser: [message.recipient],
+          message: content as unknown as AppMessageContent,
+          enableDuplicateCheck: enable_duplicate_check === 1,
+          duplicateCheckInterval:
+            typeof duplicate_check_interval === "number" ? duplicate_check_interval : undefined,
+        });
+        if (res.invalidUsers.includes(message.recipient) || res.unlicensedUsers.includes(message.recipient)) {
+          throw new RecipientRejectedError(
+            `企业微信不接受接收人 ${message.recipient}（不在应用可见范围或未激活）`,
+          );
+        }
+        return { msgid: res.msgId };
+      }
+      case "chat":
+        await client.sendAppChat(message.recipient, body as unknown as AppChatMessageContent);
+        return {};
+      case "webhook":
+        await client.sendWebhook(message.recipient, body as unknown as WebhookMessage);
+        return {};
+    }
+  };
+}

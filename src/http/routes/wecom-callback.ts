@@ -1,0 +1,116 @@
+import Router from "@koa/router";
+import type { Context } from "koa";
+import getRawBody from "raw-body";
+import type { InboundEnvelope } from "../../channels/inbound-envelope";
+import type { Logger } from "../../logger";
+import type { InboundRepository } from "../../store/inbound-repository";
+import { type CallbackConfig, MAX_CALLBACK_BODY_BYTES, parseCallback } from "../../wecom/callback";
+import { WecomCallbackError, WecomCryptoError } from "../../wecom/errors";
+
+export interface WecomCallbackDeps {
+  channel: string;
+  config: CallbackConfig;
+  inbound: InboundRepository;
+  now: () => Date;
+  logger: Logger;
+  /** Called after the 200 is on its way; never awaited by the request. */
+  onInbound: (envelope: InboundEnvelope) => void;
+}
+
+const MESSAGES: Record<string, string> = {
+  signature_mismatch: "签名校验失败",
+  missing_parameter: "缺少必要参数",
+  body_too_large: "消息体过大",
+  malformed_xml: "消息格式错误",
+  invalid_message: "消息内容无效",
+  stale_timestamp: "消息时间戳过期",
+  bad_padding: "消息解密失败",
+  receive_id_mismatch: "消息不属于本应用",
+  malformed: "消息解密失败",
+  bad_key: "消息解密失败",
+  bad_request: "请求有误",
+};
+
+function reject(ctx: Context, status: number, code: string) {
+  ctx.status = status;
+  ctx.body = { error: code, message: MESSAGES[code] ?? "请求有误" };
+}
+
+/**
+ * GET|POST /wecom/callback for the self-built app (wecom.md §1): verifies, decrypts, validates,
+ * stores the inbound record, answers 200 at once and hands the message on afterwards. A
+ * redelivery (same MsgId or event key) is answered 200 and goes no further.
+ */
+export function wecomCallbackRoutes(deps: WecomCallbackDeps): Router {
+  const router = new Router();
+
+  router.get("/wecom/callback", (ctx) => {
+    try {
+      const parsed = parseCallback({ method: "GET", query: ctx.query, config: deps.config });
+      if (parsed.kind !== "url_verification") return reject(ctx, 400, "bad_request");
+      ctx.type = "text/plain";
+      ctx.body = parsed.echo;
+    } catch (err) {
+      handleError(ctx, err, deps.logger);
+    }
+  });
+
+  router.post("/wecom/callback", async (ctx) => {
+    let raw: Buffer;
+    try {
+      raw = await getRawBody(ctx.req, {
+        limit: MAX_CALLBACK_BODY_BYTES,
+        length: ctx.get("content-length") || undefined,
+      });
+    } catch (err) {
+      const status = (err as { status?: number }).status ?? 400;
+      // The rest of the body is never read: close the connection after answering so neither
+      // side waits on it.
+      ctx.set("Connection", "close");
+      return reject(ctx, status === 413 ? 413 : 400, status === 413 ? "body_too_large" : "bad_request");
+    }
+    let parsed: ReturnType<typeof parseCallback>;
+    try {
+      parsed = parseCallback({
+        method: "POST",
+        query: ctx.query,
+        rawBody: raw,
+        config: deps.config,
+        now: deps.now(),
+      });
+    } catch (err) {
+      return handleError(ctx, err, deps.logger);
+    }
+    if (parsed.kind !== "event") return reject(ctx, 400, "bad_request");
+    const { event } = parsed;
+    const receivedAt = deps.now();
+    const stored = await deps.inbound.record({
+      channel: deps.channel,
+      externalId: event.dedupeKey,
+      fromUser: event.fromUserId,
+      msgType: event.type,
+      payload: { xml: parsed.plaintext },
+      receivedAt,
+    });
+    ctx.status = 200;
+    ctx.type = "text/plain";
+    ctx.body = "";
+    if (stored.duplicate) return;
+    const envelope: InboundEnvelope = { channel: deps.channel, inboundId: stored.id, event, receivedAt };
+    setImmediate(() => deps.onInbound(envelope));
+  });
+
+  return router;
+}
+
+function handleError(ctx: Context, err: unknown, logger: Logger) {
+  if (err instanceof WecomCryptoError) {
+    logger.warn({ code: err.code, ip: ctx.ip }, "rejected callback");
+    return reject(ctx, err.code === "signature_mismatch" ? 401 : 400, err.code);
+  }
+  if (err instanceof WecomCallbackError) {
+    logger.warn({ code: err.code, ip: ctx.ip }, "rejected callback");
+    return reject(ctx, err.code === "body_too_large" ? 413 : 400, err.code);
+  }
+  throw err;
+}

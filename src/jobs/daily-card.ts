@@ -1,0 +1,49 @@
+import type { Templates } from "../bot/templates";
+import type { OutgoingMessage } from "../channels/outbound-message";
+import { CURRENT_PERIOD_LABELS, formatCategoryLevel } from "../domain/labels";
+import type { LocalDate } from "../domain/local-date";
+import type { PlanItem } from "../domain/plan";
+import { dayView } from "./day-view";
+import { renderText } from "./job-outcome";
+
+/** How a card line describes one person: `精神障碍·风险2级` and `本周应访，已逾期2天`. */
+export function describePlanItem(templates: Templates, item: PlanItem): { label: string; state: string } {
+  const remaining = item.required - item.done;
+  const state = templates.render("daily-card-state", {
+    periodic:
+      item.window.unit === "days"
+        ? null
+        : { period: CURRENT_PERIOD_LABELS[item.window.unit], remaining: remaining > 1 ? remaining : null },
+    interval: item.window.unit === "days" ? { dueBy: dayView(item.dueBy) } : null,
+    overdue: item.state === "overdue",
+    days: item.overdueWorkdays > 0 ? item.overdueWorkdays : null,
+  });
+  return { label: formatCategoryLevel(item.category, item.level), state };
+}
+
+export interface DailyCardInput {
+  /** The cadre's WeCom userid. */
+  to: string;
+  date: LocalDate;
+  /** The cadre's numbered list (`PlanItem.number` is the number printed). */
+  items: readonly PlanItem[];
+}
+
+/**
+ * The morning card of one cadre (conversation.md): a header with the date, one numbered line per
+ * person, most urgent first, and how to reply. Plain text for now; the conversation's one-tap card
+ * replaces the body here. Long lists are split by the outbox on line breaks.
+ */
+export function buildDailyCard(templates: Templates, input: DailyCardInput): OutgoingMessage {
+  const text = renderText(templates, "daily-card", {
+    date: dayView(input.date),
+    items: input.items.map((item) => ({
+      n: item.number,
+      name: item.name,
+      ...describePlanItem(templates, item),
+    })),
+    example: input.items[0]?.number ?? 1,
+    abnormalExample: input.items[1]?.number ?? input.items[0]?.number ?? 1,
+  });
+  return { kind: "text", to: input.to, text };
+}

@@ -1,0 +1,74 @@
+import { zoneOf } from "../domain/local-date";
+import type { PlanItem } from "../domain/plan";
+import type { NewCadreList } from "../store/cadre-list-repository";
+import { buildDailyCard } from "./daily-card";
+import { enqueueInBatches, type KeyedMessage } from "./enqueue-batches";
+import type { JobDeps, JobOutcome, JobRunOptions } from "./job";
+import { claimRun, underClaim } from "./job-run";
+import { messageBody, planWarnings, scheduleWarnings } from "./job-outcome";
+
+export const DAILY_PUSH_JOB = "daily-push";
+
+/** The list a card numbers, as stored for replies (`1 正常` → subject of item 1). */
+export function cadreListOf(cadreId: number, date: string, items: readonly PlanItem[]): NewCadreList {
+  return {
+    cadreId,
+    kind: "daily",
+    date,
+    items: items.map((item) => ({ n: item.number, subjectId: item.subjectId as number, name: item.name })),
+  };
+}
+
+/**
+ * The morning card: on a working day, one card to every cadre with someone due or overdue and
+ * nothing to anyone else. Claimed as (daily-push, date) first; each card is enqueued under
+ * `daily:<date>:<cadreId>` in the same transaction that stores the cadre's numbered list.
+ */
+export async function runDailyPush(deps: JobDeps, now: Date, opts: JobRunOptions = {}): Promise<JobOutcome> {
+  const date = opts.date ?? zoneOf(deps.tz).localDateAt(opts.scheduledAt ?? now);
+  const calendar = await deps.planner.calendar();
+  const workday = calendar.isWorkday(date);
+  const base = {
+    job: DAILY_PUSH_JOB,
+    date,
+    workday,
+    enqueued: 0,
+    messages: [],
+    warnings: scheduleWarnings(calendar, date),
+    detail: {},
+  };
+  if (!workday) return { ...base, status: "not_workday" };
+  const claim = opts.dryRun ? null : await claimRun(deps, DAILY_PUSH_JOB, date);
+  if (claim && "skip" in claim) return { ...base, status: claim.skip };
+
+  const compute = async () => {
+    const plan = await deps.planner.planForDate({ now, date });
+    const entries: KeyedMessage[] = plan.lists.map((list) => ({
+      key: `daily:${date}:${list.cadre.id}`,
+      message: buildDailyCard(deps.templates, { to: list.cadre.userid, date, items: list.items }),
+      list: cadreListOf(list.cadre.id, date, list.items),
+    }));
+    const outcome: JobOutcome = {
+      ...base,
+      status: "dry_run",
+      messages: entries.map((e) => ({ to: e.message.to, body: messageBody(e.message) })),
+      warnings: planWarnings(plan.warnings),
+      detail: { cadres: entries.length, items: plan.lists.reduce((n, l) => n + l.items.length, 0) },
+    };
+    return { entries, outcome };
+  };
+
+  if (!claim) return (await compute()).outcome;
+  return underClaim(deps, claim, async () => {
+    const { entries, outcome } = await compute();
+    const written = await enqueueInBatches(deps, entries, now);
+    const value: JobOutcome = {
+      ...outcome,
+      status: "done",
+      enqueued: written.messages,
+      detail: { ...outcome.detail, outboxRows: written.rows },
+    };
+    deps.logger.info({ job: DAILY_PUSH_JOB, date, enqueued: written.messages }, "daily cards enqueued");
+    return { value, summary: { enqueued: written.messages, ...value.detail, warnings: value.warnings } };
+  });
+}

@@ -1,0 +1,24 @@
+import { runCloseOut } from "./close-out";
+import { runDailyPush } from "./daily-push";
+import type { JobDefinition } from "./job";
+import { runLeaderSummary } from "./leader-summary";
+import { runReminder } from "./reminder";
+
+const HOUR = 3_600_000;
+
+/**
+ * The scheduled jobs (cron in BAOBAO_TZ). Catch-up windows: the morning card until 12:00, the
+ * reminder until 17:00, the leader summary until 20:00 — a message later than that helps nobody —
+ * and close-out for three days (a weekend outage), since misses are history, not a nudge.
+ */
+export const JOB_TABLE: readonly JobDefinition[] = [
+  { name: "daily-push", cron: "30 8 * * *", catchUpMs: 3.5 * HOUR, run: runDailyPush },
+  { name: "reminder", cron: "0 15 * * *", catchUpMs: 2 * HOUR, run: runReminder },
+  { name: "leader-summary", cron: "30 17 * * *", catchUpMs: 2.5 * HOUR, run: runLeaderSummary },
+  { name: "close-out", cron: "30 0 * * *", catchUpMs: 72 * HOUR, run: runCloseOut },
+];
+
+/** A job by name (CLI `push <job>`). */
+export function findJob(name: string): JobDefinition | undefined {
+  return JOB_TABLE.find((job) => job.name === name);
+}

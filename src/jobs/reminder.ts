@@ -1,0 +1,78 @@
+import { toDayNumber, zoneOf } from "../domain/local-date";
+import { describePlanItem } from "./daily-card";
+import { enqueueInBatches, type KeyedMessage } from "./enqueue-batches";
+import type { JobDeps, JobOutcome, JobRunOptions } from "./job";
+import { messageBody, planWarnings, scheduleWarnings, renderText } from "./job-outcome";
+import { claimRun, underClaim } from "./job-run";
+
+export const REMINDER_JOB = "reminder";
+
+/**
+ * The afternoon reminder: on a working day, one short message to each cadre who still has
+ * overdue people and has recorded no visit today; at most one a day (`reminder:<date>:<cadreId>`).
+ * People are numbered as on the cadre's list of the day, so `1 正常` keeps working.
+ */
+export async function runReminder(deps: JobDeps, now: Date, opts: JobRunOptions = {}): Promise<JobOutcome> {
+  const zone = zoneOf(deps.tz);
+  const date = opts.date ?? zone.localDateAt(opts.scheduledAt ?? now);
+  const calendar = await deps.planner.calendar();
+  const workday = calendar.isWorkday(date);
+  const base = {
+    job: REMINDER_JOB,
+    date,
+    workday,
+    enqueued: 0,
+    messages: [],
+    warnings: scheduleWarnings(calendar, date),
+    detail: {},
+  };
+  if (!workday) return { ...base, status: "not_workday" };
+  const claim = opts.dryRun ? null : await claimRun(deps, REMINDER_JOB, date);
+  if (claim && "skip" in claim) return { ...base, status: claim.skip };
+
+  const compute = async () => {
+    const plan = await deps.planner.planForDate({ now, date });
+    const dayStart = zone.startOfDay(toDayNumber(date));
+    const touched = await deps.store.planInputs.cadresWithVisitsBetween(dayStart, plan.at);
+    const behind = plan.lists
+      .map((list) => ({ list, overdue: list.items.filter((item) => item.state === "overdue") }))
+      .filter((entry) => entry.overdue.length > 0 && !touched.has(entry.list.cadre.id));
+    const numbering = await deps.store.cadreLists.latestForDate(
+      date,
+      behind.map((entry) => entry.list.cadre.id),
+    );
+    const entries: KeyedMessage[] = behind.map(({ list, overdue }) => {
+      const numbers = new Map((numbering.get(list.cadre.id) ?? []).map((item) => [item.subjectId, item.n]));
+      const items = overdue.map((item) => ({
+        n: numbers.get(item.subjectId as number) ?? null,
+        name: item.name,
+        state: describePlanItem(deps.templates, item).state,
+      }));
+      const text = renderText(deps.templates, "reminder", {
+        count: items.length,
+        items,
+        example: items.find((item) => item.n !== null)?.n ?? items[0]?.name ?? "1",
+      });
+      return {
+        key: `reminder:${date}:${list.cadre.id}`,
+        message: { kind: "text", to: list.cadre.userid, text },
+      };
+    });
+    const outcome: JobOutcome = {
+      ...base,
+      status: "dry_run",
+      messages: entries.map((e) => ({ to: e.message.to, body: messageBody(e.message) })),
+      warnings: planWarnings(plan.warnings),
+      detail: { cadresBehind: entries.length, visitedToday: touched.size },
+    };
+    return { entries, outcome };
+  };
+
+  if (!claim) return (await compute()).outcome;
+  return underClaim(deps, claim, async () => {
+    const { entries, outcome } = await compute();
+    const written = await enqueueInBatches(deps, entries, now);
+    const value: JobOutcome = { ...outcome, status: "done", enqueued: written.messages };
+    return { value, summary: { enqueued: written.messages, ...value.detail } };
+  });
+}

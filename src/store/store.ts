@@ -1,0 +1,84 @@
+import { type AuditRepository, PrismaAuditRepository } from "./audit-repository";
+import { type CadreRepository, PrismaCadreRepository } from "./cadre-repository";
+import { type ConversationRepository, PrismaConversationRepository } from "./conversation-repository";
+import { type IncidentRepository, PrismaIncidentRepository } from "./incident-repository";
+import type { IdCipher } from "./id-cipher";
+import { type InboundRepository, PrismaInboundRepository } from "./inbound-repository";
+import { type JobRunRepository, PrismaJobRunRepository } from "./job-run-repository";
+import { type OutboxRepository, PrismaOutboxRepository } from "./outbox-repository";
+import type { Db, PrismaClient } from "./prisma-client";
+import { PrismaRegionRepository, type RegionRepository } from "./region-repository";
+import { PrismaSettingRepository, type SettingRepository } from "./setting-repository";
+import { PrismaSubjectRepository, type SubjectRepository } from "./subject-repository";
+// Cadence engine (issue 5).
+import { type CadreListRepository, PrismaCadreListRepository } from "./cadre-list-repository";
+import {
+  type MissedObligationRepository,
+  PrismaMissedObligationRepository,
+} from "./missed-obligation-repository";
+import { type PlanInputRepository, PrismaPlanInputRepository } from "./plan-input-repository";
+import { type PolicyRepository, PrismaPolicyRepository } from "./policy-repository";
+import { PrismaVisitRepository, type VisitRepository } from "./visit-repository";
+
+/** Every repository, bound to one client or one transaction. */
+export interface Repos {
+  readonly regions: RegionRepository;
+  readonly cadres: CadreRepository;
+  readonly subjects: SubjectRepository;
+  readonly inbound: InboundRepository;
+  readonly outbox: OutboxRepository;
+  readonly audit: AuditRepository;
+  readonly settings: SettingRepository;
+  readonly jobRuns: JobRunRepository;
+  readonly visits: VisitRepository;
+  readonly conversation: ConversationRepository;
+  readonly incidents: IncidentRepository;
+  // Cadence engine (issue 5).
+  readonly policies: PolicyRepository;
+  readonly planInputs: PlanInputRepository;
+  readonly cadreLists: CadreListRepository;
+  readonly missedObligations: MissedObligationRepository;
+}
+
+export interface Store extends Repos {
+  /**
+   * Runs `fn` in one database transaction with repositories bound to it. Inside, use only the
+   * given repositories: on the embedded database a query on another connection waits for the
+   * transaction to end (PGlite runs one transaction at a time), so it would never return.
+   */
+  transaction<T>(fn: (repos: Repos) => Promise<T>, opts?: { timeoutMs?: number }): Promise<T>;
+}
+
+function bind(db: Db, cipher: IdCipher): Repos {
+  const audit = new PrismaAuditRepository(db);
+  return {
+    regions: new PrismaRegionRepository(db),
+    cadres: new PrismaCadreRepository(db),
+    subjects: new PrismaSubjectRepository(db, cipher, audit),
+    inbound: new PrismaInboundRepository(db),
+    outbox: new PrismaOutboxRepository(db),
+    audit,
+    settings: new PrismaSettingRepository(db),
+    jobRuns: new PrismaJobRunRepository(db),
+    visits: new PrismaVisitRepository(db),
+    conversation: new PrismaConversationRepository(db),
+    incidents: new PrismaIncidentRepository(db),
+    // Cadence engine (issue 5).
+    policies: new PrismaPolicyRepository(db),
+    planInputs: new PrismaPlanInputRepository(db),
+    cadreLists: new PrismaCadreListRepository(db),
+    missedObligations: new PrismaMissedObligationRepository(db),
+  };
+}
+
+/** The store: repositories over the client, plus transactions. */
+export function createStore(prisma: PrismaClient, cipher: IdCipher): Store {
+  return {
+    ...bind(prisma, cipher),
+    transaction: (fn, opts) =>
+      prisma.$transaction((tx) => fn(bind(tx, cipher)), {
+        timeout: opts?.timeoutMs ?? 15_000,
+        maxWait: 15_000,
+      }),
+  };
+}

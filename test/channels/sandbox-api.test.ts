@@ -1,0 +1,101 @@
+import { postJson, seedSmallTownship, startTestServices, type TestServices } from "../helpers/test-services";
+
+let s: TestServices;
+
+beforeAll(async () => {
+  s = await startTestServices();
+  await seedSmallTownship(s);
+});
+afterAll(() => s.stop());
+
+test("GET /sandbox/api/users lists the registered people with roles and region", async () => {
+  const users = await (await fetch(`${s.url}/sandbox/api/users`)).json();
+  expect(users).toEqual(
+    expect.arrayContaining([
+      { userid: "wangli", name: "王丽", roles: ["guarantor"], region: "青山村" },
+      { userid: "zhoujg", name: "周建国", roles: ["township_leader"], region: "示范镇" },
+    ]),
+  );
+});
+
+test("an unknown sender gets exactly one polite reply, an audit entry, and nothing else", async () => {
+  const before = await s.db.prisma.outboundMessage.count();
+  const res = await postJson(`${s.url}/sandbox/api/messages`, { from: "stranger", text: "1 正常" });
+  expect(res.status).toBe(200);
+  expect(res.json.replies).toHaveLength(1);
+  expect(res.json.replies[0].body.text.content).toBe("您尚未登记为包保人员，请联系管理员。");
+  expect(res.json.replies[0].body.touser).toBe("stranger");
+  expect(await s.db.prisma.outboundMessage.count()).toBe(before + 1);
+  expect(await s.db.prisma.visit.count()).toBe(0);
+  const audit = await s.db.prisma.auditLog.findMany({ where: { action: "inbound.unknown_sender" } });
+  expect(audit).toEqual([expect.objectContaining({ actor: "stranger" })]);
+});
+
+test("a registered sender's message goes through the real callback and comes back as a reply", async () => {
+  const since = new Date();
+  const res = await postJson(`${s.url}/sandbox/api/messages`, { from: "wangli", text: "帮助" });
+  expect(res.status).toBe(200);
+  expect(res.json.replies.length).toBeGreaterThanOrEqual(1);
+  expect(res.json.replies[0].api).toBe("message/send");
+  // The same message is in the user's inbox, with its WeCom JSON body.
+  const inbox = (await (
+    await fetch(`${s.url}/sandbox/api/inbox/wangli?since=${since.toISOString()}`)
+  ).json()) as { seq: number; body: unknown }[];
+  expect(inbox.map((d: { seq: number }) => d.seq)).toEqual(
+    res.json.replies.map((d: { seq: number }) => d.seq),
+  );
+  expect(inbox[0]?.body).toMatchObject({ touser: "wangli", msgtype: "text", agentid: expect.any(Number) });
+  // Stored on the way in, processed once.
+  const inbound = await s.db.prisma.inboundMessage.findMany({ where: { fromUser: "wangli" } });
+  expect(inbound).toEqual([expect.objectContaining({ status: "processed", msgType: "text" })]);
+});
+
+test("bad input to the sandbox API gets a clear 4xx and changes nothing", async () => {
+  const before = await s.db.prisma.inboundMessage.count();
+  expect((await postJson(`${s.url}/sandbox/api/messages`, { from: "wangli" })).status).toBe(400);
+  const bad = await fetch(`${s.url}/sandbox/api/messages`, { method: "POST", body: "{not json" });
+  expect(bad.status).toBe(400);
+  expect(((await bad.json()) as { message: string }).message).toContain("JSON");
+  const click = await postJson(`${s.url}/sandbox/api/cards/click`, {
+    from: "wangli",
+    taskId: "nope",
+    key: "x",
+  });
+  expect(click.status).toBe(404);
+  const since = await fetch(`${s.url}/sandbox/api/inbox/wangli?since=yesterday`);
+  expect(since.status).toBe(400);
+  expect(await s.db.prisma.inboundMessage.count()).toBe(before);
+});
+
+test("the sandbox page is served", async () => {
+  const res = await fetch(`${s.url}/sandbox`);
+  expect(res.status).toBe(200);
+  expect(await res.text()).toContain("包保助手 · 沙箱");
+});
+
+test("the same encrypted message delivered three times gives one record and one reply", async () => {
+  const emulator = s.emulator!;
+  const since = new Date();
+  const request = emulator.callbacks.text({
+    fromUserId: "wangli",
+    content: "帮助",
+    msgId: "9007199254740993123",
+  });
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`${s.url}/wecom/callback?${request.queryString}`, {
+      method: "POST",
+      body: request.body,
+    });
+    expect(res.status).toBe(200);
+  }
+  // Wait until the reply is delivered (the outbox polls every 50 ms in tests), then a bit more
+  // to catch a second one if there were any.
+  for (let i = 0; i < 60 && emulator.inbox("wangli", since).length === 0; i++)
+    await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 500));
+  expect(await s.db.prisma.inboundMessage.count({ where: { externalId: "msg:9007199254740993123" } })).toBe(
+    1,
+  );
+  expect(emulator.inbox("wangli", since)).toHaveLength(1);
+  expect(emulator.violations()).toEqual([]);
+});
