@@ -46,8 +46,12 @@ const WARMUP = 300;
 const TEXT = "帮助";
 const PG_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const DBS = (process.env.BENCH_DB ?? "embedded,postgres").split(",").map((s) => s.trim());
+/** Connections of the embedded database's pool; unset = what `npm start` uses. */
+const EMBEDDED_CONNECTIONS = process.env.BENCH_EMBEDDED_CONNECTIONS
+  ? Number(process.env.BENCH_EMBEDDED_CONNECTIONS)
+  : undefined;
 /** How long to wait for replies or the outbox before calling the run broken. */
-const PATIENCE_MS = 120_000;
+const PATIENCE_MS = Number(process.env.BENCH_PATIENCE_MS ?? 120_000);
 const POLL_MS = 20;
 
 interface Req {
@@ -57,9 +61,14 @@ interface Req {
 }
 
 interface ClientResult {
+  /** Until the last answer. */
   elapsedMs: number;
+  /** Until the last request was sent (open loop: the offered load's span). */
+  sendMs: number;
   latencies: number[];
   non200: number;
+  /** The first few non-200 answers: status and body. */
+  failures: string[];
   /** Open loop: the most a request started after its scheduled time. */
   maxLagMs: number;
 }
@@ -80,35 +89,44 @@ function post(req) {
     const r = http.request(
       { host: "127.0.0.1", port: workerData.port, path: req.path, method: "POST", agent,
         headers: { "content-type": "text/xml", "content-length": Buffer.byteLength(req.body) } },
-      (res) => { res.resume(); res.on("end", () => resolve({ status: res.statusCode, ms: performance.now() - t0 })); });
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d) => { text += d; });
+        res.on("end", () => resolve({ status: res.statusCode, ms: performance.now() - t0, text }));
+      });
     r.on("error", reject);
     r.end(req.body);
   });
 }
 async function closed(reqs, clients) {
-  const latencies = []; let non200 = 0; let next = 0;
+  const latencies = []; const failures = []; let non200 = 0; let next = 0;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: clients }, async () => {
     for (let i = next++; i < reqs.length; i = next++) {
       const r = await post(reqs[i]);
-      latencies.push(r.ms); if (r.status !== 200) non200++;
+      latencies.push(r.ms); if (r.status !== 200) { non200++; failures.push(r.status + " " + r.text.slice(0, 200)); }
     }
   }));
-  return { elapsedMs: performance.now() - t0, latencies, non200, maxLagMs: 0 };
+  const elapsedMs = performance.now() - t0;
+  return { elapsedMs, sendMs: elapsedMs, latencies, non200, failures: failures.slice(0, 5), maxLagMs: 0 };
 }
 async function open(reqs, rate) {
-  const latencies = []; let non200 = 0; let maxLagMs = 0; const pending = [];
+  const latencies = []; const failures = []; let non200 = 0; let maxLagMs = 0; const pending = [];
   const interval = 1000 / rate; const t0 = performance.now(); let i = 0;
   while (i < reqs.length) {
     const now = performance.now();
     while (i < reqs.length && t0 + i * interval <= now) {
       maxLagMs = Math.max(maxLagMs, now - (t0 + i * interval));
-      pending.push(post(reqs[i++]).then((r) => { latencies.push(r.ms); if (r.status !== 200) non200++; }));
+      pending.push(post(reqs[i++]).then((r) => {
+        latencies.push(r.ms); if (r.status !== 200) { non200++; failures.push(r.status + " " + r.text.slice(0, 200)); }
+      }));
     }
     await new Promise((r) => setTimeout(r, 1));
   }
+  const sendMs = performance.now() - t0;
   await Promise.all(pending);
-  return { elapsedMs: performance.now() - t0, latencies, non200, maxLagMs };
+  return { elapsedMs: performance.now() - t0, sendMs, latencies, non200, failures: failures.slice(0, 5), maxLagMs };
 }
 parentPort.on("message", async (job) => {
   try {
@@ -209,7 +227,7 @@ async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
     db = await openDatabase({ databaseUrl: throwaway.url, dataDir });
   } else {
     // The embedded database exactly as `npm start` opens it: PGlite in DATA_DIR on a Unix socket.
-    db = await openDatabase({ databaseUrl: undefined, dataDir });
+    db = await openDatabase({ databaseUrl: undefined, dataDir }, { maxConnections: EMBEDDED_CONNECTIONS });
   }
   let running: RunningServices | undefined;
   let emulatorServer: { url: string; close(): Promise<void> } | undefined;
@@ -237,7 +255,7 @@ async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
       db,
       cipher: createIdCipher(Buffer.alloc(32, 7)),
       now: () => new Date(),
-      logger: pino({ level: "silent" }),
+      logger: pino({ level: process.env.BENCH_LOG ?? "silent" }),
     });
     const { store } = running;
     const county = await store.regions.create({ code: "C", name: "示范县", level: "county" });
@@ -291,7 +309,9 @@ async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
 
     // Warm-up: JIT, connection pools, the access token; then an empty outbox.
     progress(`${kind}: floor measured, warm-up`);
-    await runClient(client, { mode: "closed", reqs: warmup, clients: CLIENTS });
+    const w = await runClient(client, { mode: "closed", reqs: warmup, clients: CLIENTS });
+    if (w.non200 > 0)
+      throw new Error(`${w.non200} warm-up callbacks not answered 200, e.g. ${w.failures.join(" | ")}`);
     let expected = WARMUP;
     await waitUntil("warm-up replies", performance.now(), async () => (await replies()) >= expected);
     await waitUntil("warm-up delivery", performance.now(), async () => (await undelivered()) === 0);
@@ -305,13 +325,19 @@ async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
     const repliesMs = await waitUntil("burst replies", t0, async () => (await replies()) >= expected);
     const sentAtReplies = (await store.outbox.countByStatus()).sent - sentBefore;
     const ack = await ackRun;
-    if (ack.non200 > 0) throw new Error(`${ack.non200} burst callbacks were not answered 200`);
+    if (ack.non200 > 0) {
+      throw new Error(`${ack.non200} burst callbacks not answered 200, e.g. ${ack.failures.join(" | ")}`);
+    }
     const drainMs = await waitUntil("outbox drain", t0, async () => (await undelivered()) === 0);
 
     // Steady: an open-loop offered load.
     progress(`${kind}: steady load`);
     const steadyRun = await runClient(client, { mode: "open", reqs: steady, rate: RATE });
-    if (steadyRun.non200 > 0) throw new Error(`${steadyRun.non200} steady callbacks were not answered 200`);
+    if (steadyRun.non200 > 0) {
+      throw new Error(
+        `${steadyRun.non200} steady callbacks not answered 200, e.g. ${steadyRun.failures.join(" | ")}`,
+      );
+    }
     expected += steady.length;
     const tail = await waitUntil(
       "steady replies",
@@ -348,7 +374,7 @@ async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
       sentAtReplies,
       drainMs,
       steady: {
-        achievedPerS: steady.length / (steadyRun.elapsedMs / 1000),
+        achievedPerS: steady.length / (steadyRun.sendMs / 1000),
         maxLagMs: steadyRun.maxLagMs,
         ack: latencySummary(steadyRun.latencies),
       },
@@ -386,6 +412,11 @@ async function main() {
       `keep-alive clients; then ${RATE} msg/s offered for ${STEADY_S} s; outbox worker running ` +
       `(delivers the replies to a local WeCom emulator during the runs)`,
   );
+  // Other work on the machine skews every figure: say how busy it was.
+  console.log(
+    `machine: ${os.cpus().length} cores, load average ${os.loadavg()[0]?.toFixed(2)} at start` +
+      (EMBEDDED_CONNECTIONS ? `; embedded pool ${EMBEDDED_CONNECTIONS} connection(s)` : ""),
+  );
   const runs: Figures[] = [];
   let failed = false;
   for (const kind of DBS) {
@@ -400,7 +431,14 @@ async function main() {
         continue;
       }
     }
-    const r = await measure(kind);
+    let r: Figures;
+    try {
+      r = await measure(kind);
+    } catch (err) {
+      console.log(`\n${kind}: FAILED — ${(err as Error).message}`);
+      failed = true;
+      continue;
+    }
     runs.push(r);
     console.log(`\n${r.db}`);
     console.log(`  floor (verify + decrypt + parseCallback, 1 thread, no I/O)  ${f(r.floorPerS)} msg/s`);
@@ -416,7 +454,7 @@ async function main() {
       `  outbox: ${f(r.sentAtReplies)} of them already delivered at that moment, all delivered after ${s(r.drainMs)}`,
     );
     console.log(
-      `  steady ${RATE} msg/s offered for ${STEADY_S} s (achieved ${f(r.steady.achievedPerS)} msg/s, ` +
+      `  steady ${RATE} msg/s offered for ${STEADY_S} s (sent at ${f(r.steady.achievedPerS)} msg/s, ` +
         `max send lag ${ms(r.steady.maxLagMs)}): ack p50 ${ms(r.steady.ack.p50)}, p99 ${ms(r.steady.ack.p99)}, ` +
         `max ${ms(r.steady.ack.max)}; last reply enqueued ${ms(r.steadyReplyTailMs)} after the last ack`,
     );

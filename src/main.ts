@@ -32,6 +32,11 @@ import { checkKeyFingerprint } from "./store/key-check";
 import { migrateDeploy, readMigrationStatus } from "./store/migrate";
 import { loadSecretKey } from "./store/secret-key";
 import { seedDemoIfEmpty } from "./store/seed/seed-demo";
+// Cadence engine (issue 5).
+import { DEFAULT_CADENCE_POLICIES } from "./domain/cadence-defaults";
+import { JOB_TABLE } from "./jobs/job-table";
+import { createScheduler } from "./jobs/scheduler";
+import { PrismaPolicyRepository } from "./store/policy-repository";
 import { PrismaSettingRepository } from "./store/setting-repository";
 
 export async function main(
@@ -57,6 +62,12 @@ export async function main(
     }
     cipher = createIdCipher(secret.key);
     await checkKeyFingerprint(new PrismaSettingRepository(db.prisma), cipher);
+    // Cadence engine (issue 5): the shipped policy table on first start (idempotent).
+    const policies = await new PrismaPolicyRepository(db.prisma).seedDefaultsIfEmpty(
+      DEFAULT_CADENCE_POLICIES,
+      now(),
+    );
+    if (policies > 0) logger.info({ policies }, "已写入默认走访频次规则");
     if (config.mode === "sandbox") {
       const seed = await seedDemoIfEmpty(db.prisma, cipher, now());
       if (seed.seeded) logger.info(seed, "已写入演示乡镇数据");
@@ -67,7 +78,7 @@ export async function main(
   }
 
   try {
-    const running = await startServices({ config, db, cipher, now, logger });
+    const running = await startServices({ config, db, cipher, now, logger, scheduler: true });
     logger.info(
       {
         port: running.port,
@@ -91,6 +102,8 @@ export interface ServiceDeps {
   logger: Logger;
   /** Outbox and sweep timings (tests shorten them). */
   outbox?: { pollIntervalMs?: number };
+  /** Runs the scheduled jobs (daily card, reminder, close-out, summary); main() turns it on. */
+  scheduler?: boolean;
 }
 
 export interface RunningServices {
@@ -170,6 +183,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
         emulator,
         callbacks: createCallbackSender({ ...creds, now }),
         callbackUrl: () => `http://127.0.0.1:${port}/wecom/callback`,
+        channel: "app",
         store,
         now,
       }),
@@ -189,6 +203,29 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
   port = (server.address() as AddressInfo).port;
   worker.start();
 
+  // Cadence engine (issue 5): scheduled jobs; every run is claimed in JobRun, so several
+  // instances (or a restart) never repeat one. Catch-up of missed slots runs in the background.
+  const scheduler = deps.scheduler
+    ? createScheduler({
+        jobs: JOB_TABLE,
+        tz: config.tz,
+        now,
+        logger: logger.child({ component: "jobs" }),
+        deps: {
+          store,
+          planner: createPlanner({ repos: store, tz: config.tz, logger }),
+          templates,
+          tz: config.tz,
+          logger: logger.child({ component: "jobs" }),
+          instance: `${os.hostname()}:${process.pid}`,
+          clock: now,
+          enqueueConcurrency: db.kind === "postgres" ? 4 : 1,
+          wake: () => worker.wake(),
+        },
+      })
+    : undefined;
+  scheduler?.start().catch((err: unknown) => logger.error({ err }, "scheduler start failed"));
+
   // Messages acknowledged to WeCom but not processed (a crash in between) are picked up again.
   const sweep = setInterval(() => {
     void store.inbound
@@ -203,6 +240,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     stopping ??= (async () => {
       clearInterval(sweep);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await scheduler?.stop(); // cadence engine (issue 5)
       await worker.stop();
       await emulatorServer?.close();
       await db.close();

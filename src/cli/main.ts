@@ -3,6 +3,11 @@ import { ConfigError } from "../config";
 import { type CliIo, createCliContext } from "./cli-context";
 import { CliError } from "./cli-error";
 import { registerDbCommands } from "./commands/db";
+// Cadence engine (issue 5).
+import { registerPlanCommand } from "./commands/plan";
+import { registerPolicyCommands } from "./commands/policy";
+import { registerPushCommand } from "./commands/push";
+import { registerSubjectCommands } from "./commands/subject";
 
 /** Builds the `baobao` program with Chinese help. */
 export function buildProgram(ctx: ReturnType<typeof createCliContext>): Command {
@@ -18,6 +23,11 @@ export function buildProgram(ctx: ReturnType<typeof createCliContext>): Command 
     .exitOverride();
   program.configureHelp({ sortSubcommands: true });
   registerDbCommands(program, ctx);
+  // Cadence engine (issue 5).
+  registerPlanCommand(program, ctx);
+  registerPushCommand(program, ctx);
+  registerPolicyCommands(program, ctx);
+  registerSubjectCommands(program, ctx);
   // Chinese usage labels everywhere.
   const localise = (cmd: Command) => {
     cmd.helpOption("-h, --help", "显示帮助");

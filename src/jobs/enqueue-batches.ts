@@ -1,6 +1,8 @@
-import { enqueueMessages, type OutgoingMessage } from "../channels/outbound-message";
+import type { OutgoingMessage } from "../channels/outbound-message";
 import type { NewCadreList } from "../store/cadre-list-repository";
-import type { Repos } from "../store/store";
+import type { EnqueueInput } from "../store/outbox-repository";
+import type { AppMessageContent } from "../wecom/messages";
+import { WECOM_LIMITS } from "../wecom/limits";
 import { splitUtf8 } from "../wecom/split-utf8";
 import type { JobDeps } from "./job";
 
@@ -15,16 +17,42 @@ export interface KeyedMessage {
 }
 
 /**
- * Enqueues messages in transactions of `batchSize` recipients, `enqueueConcurrency` at a time.
- * A key already in the outbox enqueues nothing and stores no list, so a repeated or taken-over
- * run sends each recipient at most one message. Returns how many messages were new.
+ * The outbox rows of one message, as `enqueueMessages` makes them: text split on UTF-8 and line
+ * boundaries into pieces keyed `<key>#1`, `<key>#2`, …; a card as one row `<key>#1`.
+ */
+export function outboxRows(channel: string, entry: KeyedMessage, at: Date): EnqueueInput[] {
+  const { message } = entry;
+  const bodies: AppMessageContent[] =
+    message.kind === "text"
+      ? splitUtf8(message.text, WECOM_LIMITS.textBytes).map((content) => ({
+          msgtype: "text",
+          text: { content },
+        }))
+      : [message.card];
+  return bodies.map((body, i) => ({
+    channel,
+    recipient: message.to,
+    recipientKind: "user",
+    body: body as unknown as EnqueueInput["body"],
+    idempotencyKey: `${entry.key}#${i + 1}`,
+    notBefore: entry.notBefore,
+    at,
+  }));
+}
+
+/**
+ * Enqueues messages in transactions of `batchSize` recipients (one INSERT for the messages, one
+ * for the lists), `enqueueConcurrency` transactions at a time. A key already in the outbox
+ * enqueues nothing and stores no list, so a repeated or taken-over run sends each recipient at
+ * most one message. Returns how many messages (and outbox rows) were new.
  */
 export async function enqueueInBatches(
   deps: JobDeps,
   entries: readonly KeyedMessage[],
   at: Date,
 ): Promise<{ messages: number; rows: number }> {
-  const size = Math.max(1, deps.batchSize ?? 200);
+  const channel = deps.channel ?? "app";
+  const size = Math.max(1, deps.batchSize ?? 500);
   const batches: KeyedMessage[][] = [];
   for (let i = 0; i < entries.length; i += size) batches.push(entries.slice(i, i + size));
   let messages = 0;
@@ -33,20 +61,17 @@ export async function enqueueInBatches(
   const lane = async () => {
     for (let b = next++; b < batches.length; b = next++) {
       const batch = batches[b] as KeyedMessage[];
+      const inputs = batch.map((entry) => outboxRows(channel, entry, at));
       const counts = await deps.store.transaction(
         async (repos) => {
-          const lists: NewCadreList[] = [];
-          let created = 0;
-          let fresh = 0;
-          for (const entry of batch) {
-            const n = await enqueueOne(repos, deps.channel ?? "app", entry, at);
-            if (n === 0) continue;
-            created += n;
-            fresh++;
-            if (entry.list) lists.push(entry.list);
-          }
-          await repos.cadreLists.saveMany(lists, at);
-          return { created, fresh };
+          const created = await repos.outbox.enqueueMany(inputs.flat());
+          // A message is new when its first piece is (all pieces commit together).
+          const fresh = batch.filter((entry) => created.has(`${entry.key}#1`));
+          await repos.cadreLists.saveMany(
+            fresh.flatMap((entry) => (entry.list ? [entry.list] : [])),
+            at,
+          );
+          return { created: created.size, fresh: fresh.length };
         },
         { timeoutMs: 120_000 },
       );
@@ -54,32 +79,8 @@ export async function enqueueInBatches(
       rows += counts.created;
     }
   };
-  await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(deps.enqueueConcurrency ?? 1, batches.length)) }, lane),
-  );
+  const lanes = Math.max(1, Math.min(deps.enqueueConcurrency ?? 1, batches.length));
+  await Promise.all(Array.from({ length: lanes }, lane));
   if (messages > 0) deps.wake?.();
   return { messages, rows };
-}
-
-async function enqueueOne(repos: Repos, channel: string, entry: KeyedMessage, at: Date): Promise<number> {
-  if (!entry.notBefore || entry.message.kind !== "text") {
-    return enqueueMessages(repos, channel, entry.key, [entry.message], at);
-  }
-  // enqueueMessages has no delivery time; the same splitting and keys, with notBefore.
-  let created = 0;
-  let n = 0;
-  for (const content of splitUtf8(entry.message.text)) {
-    n++;
-    const res = await repos.outbox.enqueue({
-      channel,
-      recipient: entry.message.to,
-      recipientKind: "user",
-      body: { msgtype: "text", text: { content } },
-      idempotencyKey: `${entry.key}#${n}`,
-      notBefore: entry.notBefore,
-      at,
-    });
-    if (res.created) created++;
-  }
-  return created;
 }

@@ -69,12 +69,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const tasks: ScheduledTask[] = [];
   // One run per job at a time in this process (node-cron's noOverlap covers only its own fires).
   const inFlight = new Map<string, Promise<TickResult[]>>();
+  let stopped = false;
+  let starting: Promise<unknown> = Promise.resolve();
 
   async function tickJob(job: JobDefinition, at: Date): Promise<TickResult[]> {
     const matcher = matchers.get(job.name);
     if (!matcher) return [];
     const results: TickResult[] = [];
     for (const slot of slotsBetween(matcher, new Date(at.getTime() - job.catchUpMs), at)) {
+      if (stopped) break;
       try {
         const outcome = await job.run(deps, at, { scheduledAt: slot });
         if (outcome.status === "done") {
@@ -109,6 +112,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   async function tick(at: Date, only?: string): Promise<TickResult[]> {
     const results: TickResult[] = [];
     for (const job of jobs) {
+      if (stopped) break;
       if (only && job.name !== only) continue;
       results.push(...(await runExclusive(job, at)));
     }
@@ -135,13 +139,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         }),
       );
       logger.info({ jobs: jobs.map((j) => `${j.name} ${j.cron}`), tz }, "scheduler started");
-      await tick(options.now());
+      starting = tick(options.now());
+      await starting;
     },
     async stop() {
+      stopped = true;
       for (const task of tasks.splice(0)) await task.destroy();
       for (const matcher of matchers.values()) await matcher.destroy();
       matchers.clear();
-      await Promise.allSettled([...inFlight.values()]);
+      await Promise.allSettled([starting, ...inFlight.values()]);
     },
   };
 }

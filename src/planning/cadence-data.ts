@@ -53,9 +53,14 @@ export async function loadCadenceData(
   repos: PlanningRepos,
   tz: string,
   range: CadenceDataRange,
-  opts: { policies?: CadencePolicy[]; onProgress?: ReadProgress } = {},
+  opts: {
+    policies?: CadencePolicy[];
+    onProgress?: ReadProgress;
+    /** Only the people this cadre guarantees on `range.guaranteesTo` (one cadre's list). */
+    guarantorId?: number;
+  } = {},
 ): Promise<CadenceData> {
-  const { onProgress } = opts;
+  const { onProgress, guarantorId } = opts;
   const clock = () => performance.now();
   let t = clock();
   const calendar = await loadCalendar(repos.settings, tz);
@@ -66,21 +71,25 @@ export async function loadCadenceData(
   // One read at a time: the embedded database runs one query at a time anyway, and on
   // PostgreSQL sequential reads keep the peak memory to one result page.
   t = clock();
-  const subjects = await repos.planInputs.listSubjects(onProgress);
-  timings.subjects = clock() - t;
-  t = clock();
-  const guarantees = await repos.planInputs.listGuarantees(
-    range.guaranteesFrom,
-    range.guaranteesTo,
-    onProgress,
+  const subjects = await repos.planInputs.listSubjects(
+    guarantorId === undefined ? { onProgress } : { guarantorId, on: range.guaranteesTo, onProgress },
   );
+  timings.subjects = clock() - t;
+  // One cadre's plan reads only their people's guarantees and visits (other guarantors' visits
+  // count under `any`, so by subject, not by cadre).
+  const scope =
+    guarantorId === undefined ? { onProgress } : { subjectIds: subjects.map((s) => s.id), onProgress };
+  t = clock();
+  const guarantees = await repos.planInputs.listGuarantees(range.guaranteesFrom, range.guaranteesTo, scope);
   timings.guarantees = clock() - t;
   t = clock();
-  const visits = await repos.planInputs.loadVisitColumns(range.visitsFrom, range.visitsTo, onProgress);
+  const visits = await repos.planInputs.loadVisitColumns(range.visitsFrom, range.visitsTo, scope);
   timings.visits = clock() - t;
   t = clock();
   const cadres = new Map<number, PlanCadre>();
-  for (const cadre of await repos.planInputs.listCadres()) cadres.set(cadre.id, cadre);
+  const cadreIds =
+    guarantorId === undefined ? undefined : [...new Set(guarantees.map((g) => g.cadreId as number))];
+  for (const cadre of await repos.planInputs.listCadres(cadreIds)) cadres.set(cadre.id, cadre);
   timings.cadres = clock() - t;
   return { calendar, policies, regions, subjects, guarantees, visits, cadres, timings };
 }

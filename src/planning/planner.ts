@@ -48,6 +48,12 @@ export interface Planner {
    * (`DAILY_PUSH_TIME`, so `plan --date` shows the card that day would have had).
    */
   planForDate(request: PlanRequest): Promise<DailyPlan>;
+  /**
+   * One cadre's list for the day (`任务`), reading only the people they guarantee that day: the
+   * same items and numbers as in the full plan. `lists` holds at most that cadre's list;
+   * `result.summary` counts only their people.
+   */
+  planForCadre(cadreId: number, request: PlanRequest): Promise<DailyPlan>;
   /** The calendar with the operator's overrides (read fresh each time). */
   calendar(): Promise<Calendar>;
 }
@@ -77,55 +83,61 @@ export function localTimeOn(date: LocalDate, hour: number, minute: number, tz: s
 /** Creates the planner over the store. */
 export function createPlanner(deps: PlannerDeps): Planner {
   const { repos, tz } = deps;
+
+  async function plan(request: PlanRequest, guarantorId?: number): Promise<DailyPlan> {
+    const { date, at } = planInstant(request, tz);
+    const policies = await loadPolicies(repos);
+    const visitsFrom = planVisitWindowStart(at, policies, tz);
+    const data = await loadCadenceData(
+      repos,
+      tz,
+      { visitsFrom, visitsTo: at, guaranteesFrom: zoneOf(tz).localDateAt(visitsFrom), guaranteesTo: date },
+      { policies, onProgress: deps.onProgress, guarantorId },
+    );
+    const started = performance.now();
+    const result = computePlan({
+      now: at,
+      calendar: data.calendar,
+      subjects: data.subjects,
+      guarantees: data.guarantees,
+      visits: data.visits,
+      policies: data.policies,
+      regionAncestors: data.regions.ancestry,
+      visitsFrom,
+    });
+    const compute = performance.now() - started;
+    // Lists of cadres no longer active are dropped (their guarantees are not loaded either).
+    const lists: CadrePlanList[] = [];
+    for (const [cadreId, items] of result.byCadre) {
+      const cadre = data.cadres.get(cadreId as number);
+      if (cadre) lists.push({ cadre, items });
+    }
+    lists.sort((a, b) => a.cadre.id - b.cadre.id);
+    for (const warning of result.warnings) {
+      if (warning.code === "calendar.schedule_missing") deps.logger?.warn({ warning }, warning.message);
+    }
+    return {
+      date,
+      at,
+      workday: result.workday,
+      day: data.calendar.describeDay(date),
+      calendar: data.calendar,
+      result,
+      subjects: data.subjects,
+      regions: data.regions,
+      cadres: data.cadres,
+      lists,
+      warnings: result.warnings,
+      timings: { ...data.timings, compute },
+    };
+  }
+
   return {
     calendar: () => loadCalendar(repos.settings, tz),
-    async planForDate(request) {
-      const { date, at } = planInstant(request, tz);
-      const policies = await loadPolicies(repos);
-      const visitsFrom = planVisitWindowStart(at, policies, tz);
-      const data = await loadCadenceData(
-        repos,
-        tz,
-        { visitsFrom, visitsTo: at, guaranteesFrom: zoneOf(tz).localDateAt(visitsFrom), guaranteesTo: date },
-        { policies, onProgress: deps.onProgress },
-      );
-      const started = performance.now();
-      const result = computePlan({
-        now: at,
-        calendar: data.calendar,
-        subjects: data.subjects,
-        guarantees: data.guarantees,
-        visits: data.visits,
-        policies: data.policies,
-        regionAncestors: data.regions.ancestry,
-        visitsFrom,
-      });
-      const compute = performance.now() - started;
-      const lists: CadrePlanList[] = [];
-      const inactive: number[] = [];
-      for (const [cadreId, items] of result.byCadre) {
-        const cadre = data.cadres.get(cadreId as number);
-        if (cadre) lists.push({ cadre, items });
-        else inactive.push(cadreId as number);
-      }
-      lists.sort((a, b) => a.cadre.id - b.cadre.id);
-      for (const warning of result.warnings) {
-        if (warning.code === "calendar.schedule_missing") deps.logger?.warn({ warning }, warning.message);
-      }
-      return {
-        date,
-        at,
-        workday: result.workday,
-        day: data.calendar.describeDay(date),
-        calendar: data.calendar,
-        result,
-        subjects: data.subjects,
-        regions: data.regions,
-        cadres: data.cadres,
-        lists,
-        warnings: result.warnings,
-        timings: { ...data.timings, compute },
-      };
+    planForDate: (request) => plan(request),
+    planForCadre: async (cadreId, request) => {
+      const full = await plan(request, cadreId);
+      return { ...full, lists: full.lists.filter((l) => l.cadre.id === cadreId) };
     },
   };
 }

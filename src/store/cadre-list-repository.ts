@@ -60,16 +60,17 @@ export class PrismaCadreListRepository implements CadreListRepository {
 
   async saveMany(lists: readonly NewCadreList[], at: Date) {
     if (lists.length === 0) return 0;
-    const written = await this.db.cadreList.createMany({
-      data: lists.map((l) => ({
-        cadreId: l.cadreId,
-        kind: l.kind,
-        date: l.date,
-        items: l.items.map((i) => ({ n: i.n, subjectId: i.subjectId, name: i.name })),
-        createdAt: at,
-      })),
-    });
-    return written.count;
+    // One INSERT … SELECT FROM unnest: Prisma's createMany costs ~0.5 ms a row here.
+    const items = lists.map((l) =>
+      JSON.stringify(l.items.map((i) => ({ n: i.n, subjectId: i.subjectId, name: i.name }))),
+    );
+    return this.db.$executeRaw`
+      INSERT INTO "CadreList" ("cadreId", "kind", "date", "items", "createdAt")
+      SELECT x.cadre, x.kind, x.date, x.items::jsonb, ${at.toISOString()}::timestamptz AT TIME ZONE 'UTC'
+      FROM unnest(
+        ${lists.map((l) => l.cadreId)}::int[], ${lists.map((l) => l.kind)}::text[],
+        ${lists.map((l) => l.date)}::text[], ${items}::text[]
+      ) AS x(cadre, kind, date, items)`;
   }
 
   async latest(cadreId: number, opts: { date?: string } = {}) {

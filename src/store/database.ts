@@ -26,8 +26,10 @@ export async function openDatabase(
     return wrap(config.databaseUrl, "postgres", async () => {}, opts.maxConnections ?? 10);
   }
   const server = await startEmbeddedServer({ dataDir: config.dataDir, shared: opts.shared });
-  // PGlite executes one query at a time; a few connections are enough to overlap I/O.
-  return wrap(server.url, "embedded", () => server.close(), opts.maxConnections ?? 8);
+  // One connection: PGlite runs one query at a time anyway, and pglite-socket 0.2.17 mixes up
+  // portals when a second connection queries while another holds a transaction open
+  // (electric-sql/pglite#1046: "portal \"\" does not exist"). Queries queue in the pool instead.
+  return wrap(server.url, "embedded", () => server.close(), 1);
 }
 
 /** Wraps an existing URL (used by tests that create their own databases). */

@@ -32,6 +32,7 @@ export interface InboundRepository {
   claim(id: number, at: Date): Promise<boolean>;
   markFailed(id: number, error: string, at: Date): Promise<void>;
   find(id: number): Promise<InboundRow | null>;
+  findByKey(channel: string, externalId: string): Promise<InboundRow | null>;
   /** Received but not processed before `before` (a crash between ack and processing). */
   listStranded(before: Date, limit: number): Promise<InboundRow[]>;
   count(filter?: { channel?: string; status?: InboundRow["status"] }): Promise<number>;
@@ -77,6 +78,13 @@ export class PrismaInboundRepository implements InboundRepository {
     await this.db.inboundMessage.updateMany({
       where: { id, status: "received" },
       data: { status: "failed", error: error.slice(0, 2000), processedAt: at },
+    });
+  }
+
+  findByKey(channel: string, externalId: string) {
+    return this.db.inboundMessage.findUnique({
+      where: { channel_externalId: { channel, externalId } },
+      select,
     });
   }
 

@@ -99,6 +99,12 @@ export interface OutboxRepository {
    */
   enqueue(input: EnqueueInput): Promise<{ id: number; created: boolean }>;
   /**
+   * `enqueue` for many messages in one statement (INSERT … SELECT FROM unnest … ON CONFLICT DO
+   * NOTHING): the scheduled pushes write a card per cadre for up to hundreds of thousands of
+   * cadres. Returns the idempotency keys that were new. (Added for the daily push, issue 5.)
+   */
+  enqueueMany(inputs: readonly EnqueueInput[]): Promise<Set<string>>;
+  /**
    * Atomically leases up to `limit` due messages to `workerId` until `now + leaseMs`, oldest
    * `nextAttemptAt` first: pending ones whose time has come, and `sending` ones whose lease has
    * expired. One UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) statement: concurrent callers
@@ -132,6 +138,8 @@ export interface OutboxRepository {
   list(filter?: OutboxListFilter): Promise<OutboxMessageView[]>;
   /** How many messages are in each status (every status present, zeros included). */
   countByStatus(): Promise<Record<OutboundStatus, number>>;
+  /** Messages whose key starts with `prefix` that are not yet sent or failed. */
+  countUndelivered(keyPrefix: string): Promise<number>;
   /**
    * Runs `fn` in one transaction holding a database-wide advisory lock, with a repository bound to
    * that transaction. The worker claims, counts rate-limit usage and admits under it, so two
@@ -214,6 +222,27 @@ export class PrismaOutboxRepository implements OutboxRepository {
     });
     if (!existing) throw new Error(`outbox: ${input.idempotencyKey} conflicted but cannot be found`);
     return { id: existing.id, created: false };
+  }
+
+  async enqueueMany(inputs: readonly EnqueueInput[]) {
+    if (inputs.length === 0) return new Set<string>();
+    // Same defaults as `enqueue`: createdAt = at or the database's now() at UTC; nextAttemptAt =
+    // notBefore or createdAt.
+    const created = await this.db.$queryRaw<{ idempotencyKey: string }[]>`
+      INSERT INTO "OutboundMessage"
+        ("channel", "recipient", "recipientKind", "body", "idempotencyKey", "nextAttemptAt", "createdAt")
+      SELECT x.channel, x.recipient, x.kind, x.body::jsonb, x.key,
+             COALESCE(x.next::timestamptz, x.created::timestamptz, now()) AT TIME ZONE 'UTC',
+             COALESCE(x.created::timestamptz, now()) AT TIME ZONE 'UTC'
+      FROM unnest(
+        ${inputs.map((i) => i.channel)}::text[], ${inputs.map((i) => i.recipient)}::text[],
+        ${inputs.map((i) => i.recipientKind)}::text[], ${inputs.map((i) => JSON.stringify(i.body))}::text[],
+        ${inputs.map((i) => i.idempotencyKey)}::text[], ${inputs.map((i) => i.notBefore?.toISOString() ?? null)}::text[],
+        ${inputs.map((i) => i.at?.toISOString() ?? null)}::text[]
+      ) AS x(channel, recipient, kind, body, key, next, created)
+      ON CONFLICT ("idempotencyKey") DO NOTHING
+      RETURNING "idempotencyKey"`;
+    return new Set(created.map((row) => row.idempotencyKey));
   }
 
   async claimDue(now: Date, limit: number, workerId: string, leaseMs: number): Promise<ClaimedMessage[]> {
@@ -383,6 +412,12 @@ export class PrismaOutboxRepository implements OutboxRepository {
       select: VIEW_SELECT,
       orderBy: { id: "asc" },
       take: Math.min(Math.max(filter.limit ?? 100, 1), 1000),
+    });
+  }
+
+  countUndelivered(keyPrefix: string) {
+    return this.db.outboundMessage.count({
+      where: { idempotencyKey: { startsWith: keyPrefix }, status: { in: ["pending", "sending"] } },
     });
   }
 

@@ -319,7 +319,19 @@ const eventSchemas = {
     .transform(
       (f): TemplateCardEvent => ({
         type: "template_card_event",
-        ...common(f, eventDedupeKey(f, "template_card_event", f.TaskId, f.EventKey)),
+        // Two clicks on one card within a second differ in their one-shot ResponseCode (and often
+        // their selection); a redelivery repeats both, so both belong in the key.
+        ...common(
+          f,
+          eventDedupeKey(
+            f,
+            "template_card_event",
+            f.TaskId,
+            f.EventKey,
+            f.ResponseCode ?? "",
+            f.SelectedItems.map((i) => `${i.questionKey}=${i.optionIds.join(",")}`).join(";"),
+          ),
+        ),
         eventKey: f.EventKey,
         taskId: f.TaskId,
         cardType: f.CardType,

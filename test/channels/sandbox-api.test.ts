@@ -1,3 +1,4 @@
+import { DEFAULT_CADENCE_POLICIES } from "../../src/domain/cadence-defaults";
 import { postJson, seedSmallTownship, startTestServices, type TestServices } from "../helpers/test-services";
 
 let s: TestServices;
@@ -98,4 +99,58 @@ test("the same encrypted message delivered three times gives one record and one 
   );
   expect(emulator.inbox("wangli", since)).toHaveLength(1);
   expect(emulator.violations()).toEqual([]);
+});
+
+test("任务 brings a one-tap card; a click records the visit and updates the card", async () => {
+  await s.store.policies.seedDefaultsIfEmpty(DEFAULT_CADENCE_POLICIES, new Date());
+  const village = (await s.store.regions.findByCode("V"))!;
+  const cadre = (await s.store.cadres.findByUserid("wangli"))!;
+  for (const name of ["钱一", "钱二"]) {
+    const subject = await s.store.subjects.create({
+      name,
+      regionId: village.id,
+      category: "mental_disorder",
+      level: "risk3",
+    });
+    await s.db.prisma.guarantee.create({
+      data: { subjectId: subject.id, cadreId: cadre.id, startDate: new Date("2026-01-01") },
+    });
+  }
+  const tasks = await postJson(`${s.url}/sandbox/api/messages`, { from: "wangli", text: "任务" });
+  const card = tasks.json.replies.find((d: { msgtype: string }) => d.msgtype === "template_card");
+  expect(card).toBeDefined();
+  const tc = card.body.template_card;
+  const options = tc.button_selection.option_list.map((o: { text: string }) => o.text) as string[];
+  expect([...options].sort()).toEqual(
+    ["1. 钱一", "2. 钱二"].map((x, i) => `${i + 1}. ${options[i]!.slice(3)}`).sort(),
+  );
+  const [firstName, secondName] = options.map((o) => o.slice(3));
+  // Choose the second person and tap 正常.
+  const click = await postJson(`${s.url}/sandbox/api/cards/click`, {
+    from: "wangli",
+    taskId: tc.task_id,
+    key: "normal",
+    selectedId: tc.button_selection.option_list[1].id,
+  });
+  expect(click.status).toBe(200);
+  const texts = click.json.replies.map(
+    (d: { body: { text?: { content: string } } }) => d.body.text?.content ?? "",
+  );
+  expect(texts.join("\n")).toContain(`已登记：${secondName} 上门走访 正常`);
+  const update = click.json.replies.find((d: { msgtype: string }) => d.msgtype === "update_template_card");
+  expect(update.body.template_card.button_selection.option_list.map((o: { text: string }) => o.text)).toEqual(
+    [`1. ${firstName}`],
+  );
+  expect(await s.db.prisma.visit.count({ where: { cadreId: cadre.id, status: "active" } })).toBe(1);
+  // The default selection is used when the click names none: the last person, then the card closes.
+  const last = await postJson(`${s.url}/sandbox/api/cards/click`, {
+    from: "wangli",
+    taskId: tc.task_id,
+    key: "normal",
+  });
+  expect(
+    last.json.replies.map((d: { body: { text?: { content: string } } }) => d.body.text?.content ?? "").join(),
+  ).toContain(`已登记：${firstName}`);
+  expect(last.json.replies.some((d: { msgtype: string }) => d.msgtype === "update_button")).toBe(true);
+  expect(s.emulator!.violations()).toEqual([]);
 });

@@ -70,7 +70,8 @@ export async function createTestDb(): Promise<TestDb> {
       await pglite.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
-    8,
+    // One connection, as in production (see src/store/database.ts).
+    1,
   );
   return Object.assign(db, {
     sql: async <T extends pg.QueryResultRow>(text: string, values?: unknown[]) =>

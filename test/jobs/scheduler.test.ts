@@ -104,8 +104,9 @@ describe("catch-up after downtime", () => {
   });
 
   it("makes up a close-out missed over a weekend outage, each period once", async () => {
-    // Down from Friday 4 December to Tuesday 8 December 10:00: the W49 close-out (Monday 00:30)
-    // and the every-N-days close-outs of Sunday and Monday are made up; Saturday's is too old.
+    // Down from Friday 4 December to Tuesday 8 December 10:00: the slots of the last 72 hours
+    // (Sunday, Monday and Tuesday 00:30) are made up — the W49 close-out and the every-N-days
+    // close-outs of Saturday to Monday; Saturday's slot (Friday's days) is too old.
     const at = sh("2026-12-08 10:00");
     const results = await scheduler("restart", at).tick(at, "close-out");
     expect(results.map((r) => r.scheduledAt)).toEqual([

@@ -228,3 +228,22 @@ describe("calendar settings", () => {
     );
   });
 });
+
+describe("one cadre's list", () => {
+  it("reads only that cadre's people and gives the same numbered items as the full plan", async () => {
+    const now = sh("2026-11-24 10:00");
+    const full = await planner().planForDate({ now });
+    expect(full.lists.length).toBeGreaterThan(2);
+    for (const cadre of Object.values(t.cadres)) {
+      const own = await planner().planForCadre(cadre.id, { now });
+      expect(own.lists.map((l) => l.items)).toEqual(
+        full.lists.filter((l) => l.cadre.id === cadre.id).map((l) => l.items),
+      );
+      const guaranteed = await t.db.sql<{ n: string }>(
+        `SELECT count(DISTINCT "subjectId") AS n FROM "Guarantee" WHERE "cadreId" = $1`,
+        [cadre.id],
+      );
+      expect(own.subjects.length).toBe(Number(guaranteed[0]?.n));
+    }
+  });
+});

@@ -3,7 +3,6 @@
  * two villages, guarantors, a village and a township leader, default policies, and builders for
  * subjects, guarantees and visits. Clocks are fixed instants (`sh("2026-11-24 09:00")`).
  */
-import crypto from "node:crypto";
 import pino from "pino";
 import { loadTemplates } from "../../src/bot/templates";
 import { DEFAULT_CADENCE_POLICIES } from "../../src/domain/cadence-defaults";
@@ -17,6 +16,8 @@ import { createStore, type Store } from "../../src/store/store";
 import { createTestDb, type TestDb } from "../helpers/test-db";
 
 export const TZ = "Asia/Shanghai";
+/** The ID-number key of the fixture's store (the CLI under test gets it as BAOBAO_SECRET_KEY). */
+export const SECRET_KEY_HEX = "5a".repeat(32);
 
 /** An instant given as Shanghai wall-clock time. */
 export function sh(local: string): Date {
@@ -42,6 +43,7 @@ export interface Township {
     village?: "v1" | "v2";
     guarantors: { id: number }[];
     guaranteeStart?: string;
+    idNumber?: string;
   }): Promise<number>;
   /** Records a visit (`at` in Shanghai time; createdAt defaults to the same instant). */
   visit(
@@ -61,7 +63,7 @@ export interface Township {
 
 export async function createTownship(): Promise<Township> {
   const db = await createTestDb();
-  const store = createStore(db.prisma, createIdCipher(crypto.randomBytes(32)));
+  const store = createStore(db.prisma, createIdCipher(Buffer.from(SECRET_KEY_HEX, "hex")));
   await store.policies.seedDefaultsIfEmpty(DEFAULT_CADENCE_POLICIES, sh("2026-01-01 00:00"));
   const county = await store.regions.create({ code: "429901", name: "示范县", level: "county" });
   const township = await store.regions.create({
@@ -106,6 +108,7 @@ export async function createTownship(): Promise<Township> {
         regionId: input.village === "v2" ? v2.id : v1.id,
         category: input.category,
         level: input.level,
+        idNumber: input.idNumber ?? null,
       });
       for (const g of input.guarantors) {
         await db.prisma.guarantee.create({

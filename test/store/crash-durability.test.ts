@@ -4,6 +4,8 @@ import { makeTempDir } from "../helpers/temp-dir";
 
 // Embedded-database only: PostgreSQL's own durability is not ours to prove.
 const maybe = process.env.TEST_DATABASE_URL ? test.skip : test;
+// Starting a writer runs the Prisma CLI migration in a child process: slow on a busy machine.
+jest.setTimeout(240_000);
 
 maybe("kill -9 of a writer loses no acknowledged write", async () => {
   const tmp = makeTempDir();

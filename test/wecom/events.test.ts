@@ -178,7 +178,8 @@ describe("parseWecomEvent: events (wecom.md §3.3, §3.4 samples)", () => {
         { questionKey: "QuestionKey1", optionIds: ["OptionId1", "OptionId2"] },
         { questionKey: "QuestionKey2", optionIds: ["OptionId3", "OptionId4"] },
       ],
-      dedupeKey: "event:FromUser:123456789:template_card_event:taskid111:key111",
+      dedupeKey:
+        "event:FromUser:123456789:template_card_event:taskid111:key111:ResponseCode:QuestionKey1=OptionId1,OptionId2;QuestionKey2=OptionId3,OptionId4",
     });
   });
 
@@ -372,7 +373,7 @@ describe("every event type through the callback sender and parseCallback", () =>
       cardType: "button_interaction",
       responseCode: "RC1",
       selectedItems: [{ questionKey: "who", optionIds: ["1"] }],
-      dedupeKey: `event:zhangsan:${seconds}:template_card_event:visit-2026-11-24-zhangsan:normal`,
+      dedupeKey: `event:zhangsan:${seconds}:template_card_event:visit-2026-11-24-zhangsan:normal:RC1:who=1`,
     });
   });
 });

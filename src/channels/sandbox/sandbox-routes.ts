@@ -6,18 +6,22 @@ import { readJsonBody } from "../../http/read-json-body";
 import type { Store } from "../../store/store";
 import type { CallbackRequest, CallbackSender } from "../../wecom/emulator/callback-sender";
 import type { Delivery, WecomEmulator } from "../../wecom/emulator/wecom-emulator";
+import { parseWecomEvent } from "../../wecom/events";
+import { parseXmlRoot } from "../../wecom/xml";
 
 export interface SandboxDeps {
   emulator: WecomEmulator;
   callbacks: CallbackSender;
   /** Where WeCom would POST: this server's own /wecom/callback (same crypto, same path). */
   callbackUrl: () => string;
-  store: Pick<Store, "cadres" | "regions">;
+  store: Pick<Store, "cadres" | "regions" | "inbound" | "outbox">;
+  /** The channel the callback stores messages under ("app"). */
+  channel: string;
   now: () => Date;
   /** How long to wait for the bot's replies (architecture.md: up to 3 s). */
   replyWaitMs?: number;
-  /** Quiet time after the last reply before answering. */
-  settleMs?: number;
+  /** How often to look at the outbox while waiting. */
+  pollMs?: number;
 }
 
 const messageInput = z.object({ from: z.string().min(1).max(64), text: z.string().min(1).max(4000) });
@@ -25,9 +29,29 @@ const clickInput = z.object({
   from: z.string().min(1).max(64),
   taskId: z.string().min(1).max(128),
   key: z.string().min(1).max(128),
+  /** The option chosen in the card's selector; defaults to the card's current selection. */
+  selectedId: z.string().min(1).max(128).optional(),
 });
 
 const PAGE = path.join(__dirname, "sandbox-page.html");
+
+/** The selector of the newest version of a card the user holds (sent or updated). */
+function currentSelection(
+  inbox: Delivery[],
+  taskId: string,
+): { questionKey: string; selectedId: string } | null {
+  for (let i = inbox.length - 1; i >= 0; i--) {
+    const card = inbox[i]!.body.template_card as
+      | { task_id?: string; button_selection?: { question_key?: string; selected_id?: string } }
+      | undefined;
+    if (card?.task_id !== taskId) continue;
+    const sel = card?.button_selection;
+    if (sel?.question_key && sel.selected_id)
+      return { questionKey: sel.question_key, selectedId: sel.selected_id };
+    return null;
+  }
+  return null;
+}
 
 /** A delivery as the sandbox API shows it: when, what kind, the WeCom JSON body. */
 function view(d: Delivery) {
@@ -41,44 +65,39 @@ function view(d: Delivery) {
 export function sandboxRoutes(deps: SandboxDeps): Router {
   const router = new Router({ prefix: "/sandbox" });
   const waitMs = deps.replyWaitMs ?? 3000;
-  const settleMs = deps.settleMs ?? 300;
+  const pollMs = deps.pollMs ?? 25;
 
-  /** Posts a signed, encrypted callback to our own endpoint and collects what the user receives. */
+  /**
+   * Posts a signed, encrypted callback to our own endpoint (the path WeCom takes), then waits until
+   * the bot has processed it and every reply it enqueued has left the outbox (or `waitMs` passed),
+   * and returns what the user received meanwhile.
+   */
   async function deliverAndCollect(userId: string, request: CallbackRequest) {
     const since = deps.now();
-    const seen: Delivery[] = [];
-    let settleTimer: NodeJS.Timeout | undefined;
-    let finish: () => void = () => {};
-    const done = new Promise<void>((resolve) => {
-      finish = resolve;
+    const dedupeKey = parseWecomEvent(parseXmlRoot(request.plaintext)).dedupeKey;
+    const res = await fetch(`${deps.callbackUrl()}?${request.queryString}`, {
+      method: "POST",
+      headers: { "content-type": "text/xml" },
+      body: request.body,
     });
-    const unsubscribe = deps.emulator.onDelivery((d) => {
-      if (d.at < since) return;
-      if (!deps.emulator.inbox(userId, since).some((x) => x.seq === d.seq)) return;
-      seen.push(d);
-      if (settleTimer) clearTimeout(settleTimer);
-      settleTimer = setTimeout(finish, settleMs);
-    });
-    const overall = setTimeout(finish, waitMs);
-    try {
-      const res = await fetch(`${deps.callbackUrl()}?${request.queryString}`, {
-        method: "POST",
-        headers: { "content-type": "text/xml" },
-        body: request.body,
-      });
-      if (res.status !== 200) {
-        return {
-          status: 502,
-          body: { error: "callback_rejected", message: `回调被拒绝（HTTP ${res.status}）` },
-        };
-      }
-      await done;
-      return { status: 200, body: { replies: seen.sort((a, b) => a.seq - b.seq).map(view) } };
-    } finally {
-      unsubscribe();
-      clearTimeout(overall);
-      if (settleTimer) clearTimeout(settleTimer);
+    if (res.status !== 200) {
+      return {
+        status: 502,
+        body: { error: "callback_rejected", message: `回调被拒绝（HTTP ${res.status}）` },
+      };
     }
+    const deadline = Date.now() + waitMs;
+    while (Date.now() < deadline) {
+      const inbound = await deps.store.inbound.findByKey(deps.channel, dedupeKey);
+      if (inbound && inbound.status !== "received") {
+        const prefixes = [`reply:${deps.channel}:${inbound.id}#`, `error:${deps.channel}:${inbound.id}#`];
+        const counts = await Promise.all(prefixes.map((p) => deps.store.outbox.countUndelivered(p)));
+        if (counts.every((c) => c === 0)) break;
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+    const replies = deps.emulator.inbox(userId, since).sort((a, b) => a.seq - b.seq);
+    return { status: 200, body: { replies: replies.map(view) } };
   }
 
   router.get("/", (ctx) => {
@@ -128,12 +147,16 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
       ctx.body = { error: "card_not_found", message: "该用户没有收到这张卡片，或卡片已失效" };
       return;
     }
+    // WeCom sends the card's current selection with every button click (button_selection).
+    const selection = currentSelection(deps.emulator.inbox(from), taskId);
+    const chosen = parsed.data.selectedId ?? selection?.selectedId;
     const request = deps.callbacks.templateCardEvent({
       fromUserId: from,
       taskId,
       eventKey: key,
       cardType: clicked.cardType,
       responseCode: clicked.responseCode,
+      selectedItems: selection && chosen ? [{ questionKey: selection.questionKey, optionIds: [chosen] }] : [],
     });
     const result = await deliverAndCollect(from, request);
     ctx.status = result.status;

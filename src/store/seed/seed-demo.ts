@@ -5,6 +5,8 @@ import { PrismaCadreRepository } from "../cadre-repository";
 import { PrismaRegionRepository } from "../region-repository";
 import { PrismaSubjectRepository } from "../subject-repository";
 import { buildDemoTownship } from "./demo-township";
+import { DEFAULT_CADENCE_POLICIES } from "../../domain/cadence-defaults"; // issue 5
+import { PrismaPolicyRepository } from "../policy-repository"; // issue 5
 
 export interface SeedResult {
   seeded: boolean;
@@ -96,6 +98,8 @@ export async function seedDemoIfEmpty(
           createdAt: v.occurredAt,
         })),
       });
+      // The demo's cadences: the shipped policy table, unless the operator already has one (issue 5).
+      await new PrismaPolicyRepository(tx).seedDefaultsIfEmpty(DEFAULT_CADENCE_POLICIES, now);
       await tx.auditLog.create({
         data: { actor: "system", action: "seed.demo", detail: { at: now.toISOString() } },
       });
