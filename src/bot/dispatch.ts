@@ -1,4 +1,5 @@
 import type { OutgoingMessage } from "../channels/outbound-message";
+import { wellFormed } from "../channels/well-formed";
 import type { CommandContext, Dispatcher } from "./bot";
 import { correctVisit, withdrawVisit } from "./commands/amend-visits";
 import { answerQuestion } from "./commands/answer-question";
@@ -81,9 +82,10 @@ async function replyUnknown(
 async function handleText(
   ctx: CommandContext,
   deps: ConversationDeps,
-  raw: string,
+  input: string,
   key: string,
 ): Promise<OutgoingMessage[]> {
+  const raw = wellFormed(input);
   const parsed = parseMessage(raw, { today: localToday(ctx.now, deps.tz) });
   const question = await ctx.repos.conversation.pendingQuestion(ctx.sender.id, ctx.now);
   if (question) {

@@ -1,5 +1,6 @@
 import type { AppMessageContent } from "../wecom/messages";
 import { splitUtf8 } from "../wecom/split-utf8";
+import { wellFormed } from "./well-formed";
 import type { Repos } from "../store/store";
 import { WECOM_LIMITS } from "../wecom/limits";
 
@@ -25,7 +26,10 @@ export async function enqueueMessages(
   for (const m of messages) {
     const bodies: AppMessageContent[] =
       m.kind === "text"
-        ? splitUtf8(m.text, WECOM_LIMITS.textBytes).map((content) => ({ msgtype: "text", text: { content } }))
+        ? splitUtf8(wellFormed(m.text), WECOM_LIMITS.textBytes).map((content) => ({
+            msgtype: "text",
+            text: { content },
+          }))
         : [m.card];
     for (const body of bodies) {
       n++;
