@@ -174,6 +174,10 @@ async function generate(client: pg.Client): Promise<Record<string, number>> {
     log(`  visits ${to.toLocaleString("en")} / ${VISITS.toLocaleString("en")}`);
   }
   await q("VACUUM ANALYZE");
+  return countRows(client);
+}
+
+async function countRows(client: pg.Client): Promise<Record<string, number>> {
   const counts = await client.query<Record<string, string>>(
     `SELECT (SELECT count(*) FROM "Region") AS regions, (SELECT count(*) FROM "Cadre") AS cadres,
             (SELECT count(*) FROM "Subject") AS subjects, (SELECT count(*) FROM "Guarantee") AS guarantees,
@@ -215,7 +219,8 @@ async function main() {
       log(`  generated in ${seconds(generationMs)} s`);
     } else {
       await client.connect();
-      await client.query(`DELETE FROM "OutboundMessage"; DELETE FROM "CadreList"; DELETE FROM "JobRun"`);
+      await client.query(`TRUNCATE "OutboundMessage", "CadreList", "JobRun"`);
+      counts = await countRows(client);
     }
 
     const db = wrap(url.toString(), "postgres", async () => {}, 8);
@@ -223,6 +228,7 @@ async function main() {
     try {
       // Floor: the same visit rows, counted per subject on the server.
       const windowStart = planVisitWindowStart(NOW, DEFAULT_CADENCE_POLICIES, TZ);
+      const sqlTime = (d: Date) => d.toISOString().slice(0, 23).replace("T", " ");
       const floor = await timed("floor: SQL aggregate over the window's visits", async () => {
         const res = await client.query<{ subjects: string; visits: string }>(
           `SELECT count(*) AS subjects, sum(n) AS visits FROM (
@@ -230,26 +236,27 @@ async function main() {
              FROM "Visit" v JOIN "Subject" s ON s."id" = v."subjectId" AND s."status" <> 'closed'
              WHERE v."occurredAt" >= $1 AND v."occurredAt" <= $2 AND v."status" = 'active' AND v."outcome" <> 'not_met'
              GROUP BY v."subjectId") x`,
-          [
-            windowStart.toISOString().slice(0, 23).replace("T", " "),
-            NOW.toISOString().slice(0, 23).replace("T", " "),
-          ],
+          [sqlTime(windowStart), sqlTime(NOW)],
         );
-        return res.rows[0];
+        return { subjects: Number(res.rows[0]?.subjects), visits: Number(res.rows[0]?.visits) };
       });
 
       const planner = createPlanner({ repos: store, tz: TZ });
-      const plan = await timed("plan: load + compute", () => planner.planForDate({ now: NOW }));
-      const p = plan.value;
-      const planFigures = {
-        subjects: p.subjects.length,
-        cadresWithCards: p.lists.length,
-        items: p.lists.reduce((n, l) => n + l.items.length, 0),
-        summary: p.result.summary,
-        timingsMs: Object.fromEntries(Object.entries(p.timings).map(([k, v]) => [k, Math.round(v)])),
-        warnings: p.warnings.map((w) => w.message),
-      };
-      const planRss = maxRssMb();
+      // Each phase keeps only its figures, so one phase's plan is garbage in the next.
+      const plan = await (async () => {
+        const { value: p, ms } = await timed("plan: load + compute", () => planner.planForDate({ now: NOW }));
+        return {
+          seconds: Number((ms / 1000).toFixed(2)),
+          ratioToFloor: Number((ms / floor.ms).toFixed(2)),
+          peakRssMb: maxRssMb(),
+          subjects: p.subjects.length,
+          cadresWithCards: p.lists.length,
+          items: p.lists.reduce((n, l) => n + l.items.length, 0),
+          summary: p.summary,
+          timingsMs: Object.fromEntries(Object.entries(p.timings).map(([k, v]) => [k, Math.round(v)])),
+          warnings: p.warnings.map((w) => w.message),
+        };
+      })();
 
       const deps: JobDeps = {
         store,
@@ -260,50 +267,46 @@ async function main() {
         instance: "bench",
         clock: () => NOW,
         enqueueConcurrency: 4,
-        batchSize: 500,
+        batchSize: 1000,
       };
-      const dry = await timed("daily push, dry run (plan + cards)", () =>
-        runDailyPush(deps, NOW, { dryRun: true }),
-      );
-      const dryMessages = dry.value.messages.length;
-      const dryBytes = dry.value.messages.reduce((n, m) => n + Buffer.byteLength(m.body), 0);
-      const real = await timed("daily push, real (plan + cards + outbox + lists)", () =>
-        runDailyPush(deps, NOW),
-      );
-      const outboxRows = Number(
-        (await client.query<{ n: string }>(`SELECT count(*) AS n FROM "OutboundMessage"`)).rows[0]?.n,
-      );
+      const dry = await (async () => {
+        const { value, ms } = await timed("daily push, dry run (plan + cards)", () =>
+          runDailyPush(deps, NOW, { dryRun: true }),
+        );
+        const bytes = value.messages.reduce((n, m) => n + Buffer.byteLength(m.body), 0);
+        return {
+          seconds: Number((ms / 1000).toFixed(2)),
+          messages: value.messages.length,
+          textMb: mb(bytes),
+        };
+      })();
+      const real = await (async () => {
+        const { value, ms } = await timed("daily push, real (plan + cards + outbox + lists)", () =>
+          runDailyPush(deps, NOW),
+        );
+        const rows = await client.query<{ n: string }>(`SELECT count(*) AS n FROM "OutboundMessage"`);
+        return {
+          ms,
+          seconds: Number((ms / 1000).toFixed(2)),
+          enqueued: value.enqueued,
+          outboxRows: Number(rows.rows[0]?.n),
+          status: value.status,
+        };
+      })();
 
-      const floorS = floor.ms / 1000;
-      const planS = plan.ms / 1000;
       const figures = {
-        people: PEOPLE,
+        people: counts.subjects ?? PEOPLE,
         database: counts,
         generationS: Number(seconds(generationMs)),
-        floor: { seconds: Number(floorS.toFixed(2)), ...floor.value },
-        plan: {
-          seconds: Number(planS.toFixed(2)),
-          ratioToFloor: Number((planS / floorS).toFixed(2)),
-          peakRssMb: planRss,
-          ...planFigures,
-        },
-        pushDryRun: {
-          seconds: Number((dry.ms / 1000).toFixed(2)),
-          messages: dryMessages,
-          textMb: mb(dryBytes),
-        },
-        pushReal: {
-          seconds: Number((real.ms / 1000).toFixed(2)),
-          enqueued: real.value.enqueued,
-          outboxRows,
-          status: real.value.status,
-        },
+        floor: { seconds: Number((floor.ms / 1000).toFixed(2)), ...floor.value },
+        plan,
+        pushDryRun: dry,
+        pushReal: { ...real, ms: undefined },
         peakRssMb: maxRssMb(),
-        heapUsedMb: mb(process.memoryUsage().heapUsed),
         targets: {
           pushUnder60s: real.ms < 60_000,
           rssUnder1GB: maxRssMb() < 1024,
-          planWithin3xFloor: planS <= 3 * floorS,
+          planWithin3xFloor: plan.ratioToFloor <= 3,
         },
       };
       process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);

@@ -566,7 +566,7 @@ const collator = new Intl.Collator("zh-Hans-CN");
  * Urgency order: overdue before due, more overdue working days first, then more severe level,
  * then the earlier period end, then name (pinyin order), then id.
  */
-function compareItems(a: PlanItem, b: PlanItem): number {
+export function compareItems(a: PlanItem, b: PlanItem): number {
   const urgencyA = a.state === "overdue" ? a.overdueWorkdays + 1 : 0;
   const urgencyB = b.state === "overdue" ? b.overdueWorkdays + 1 : 0;
   if (urgencyA !== urgencyB) return urgencyB - urgencyA;

@@ -6,10 +6,28 @@ import type { PlanItem } from "../domain/plan";
 import { dayView } from "./day-view";
 import { renderText } from "./job-outcome";
 
+/** Rendered state phrases per template set: a million items share a few hundred phrases. */
+const statePhrases = new WeakMap<Templates, Map<string, string>>();
+
 /** How a card line describes one person: `精神障碍·风险2级` and `本周应访，已逾期2天`. */
 export function describePlanItem(templates: Templates, item: PlanItem): { label: string; state: string } {
   const remaining = item.required - item.done;
-  const state = templates.render("daily-card-state", {
+  let phrases = statePhrases.get(templates);
+  if (!phrases) {
+    phrases = new Map();
+    statePhrases.set(templates, phrases);
+  }
+  const key = `${item.window.unit}|${remaining}|${item.state}|${item.overdueWorkdays}|${item.window.unit === "days" ? item.dueBy : ""}`;
+  let state = phrases.get(key);
+  if (state === undefined) {
+    state = renderState(templates, item, remaining);
+    if (phrases.size < 10_000) phrases.set(key, state);
+  }
+  return { label: formatCategoryLevel(item.category, item.level), state };
+}
+
+function renderState(templates: Templates, item: PlanItem, remaining: number): string {
+  return templates.render("daily-card-state", {
     periodic:
       item.window.unit === "days"
         ? null
@@ -18,7 +36,6 @@ export function describePlanItem(templates: Templates, item: PlanItem): { label:
     overdue: item.state === "overdue",
     days: item.overdueWorkdays > 0 ? item.overdueWorkdays : null,
   });
-  return { label: formatCategoryLevel(item.category, item.level), state };
 }
 
 export interface DailyCardInput {

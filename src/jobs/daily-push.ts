@@ -42,8 +42,9 @@ export async function runDailyPush(deps: JobDeps, now: Date, opts: JobRunOptions
   if (claim && "skip" in claim) return { ...base, status: claim.skip };
 
   const compute = async () => {
-    const plan = await deps.planner.planForDate({ now, date });
-    const entries: KeyedMessage[] = plan.lists.map((list) => ({
+    // Only the lists are kept: the rest of the plan (a record per person) is garbage from here.
+    const { lists, warnings } = await deps.planner.planForDate({ now, date });
+    const entries: KeyedMessage[] = lists.map((list) => ({
       key: `daily:${date}:${list.cadre.id}`,
       message: buildDailyCard(deps.templates, { to: list.cadre.userid, date, items: list.items }),
       list: cadreListOf(list.cadre.id, date, list.items),
@@ -52,8 +53,8 @@ export async function runDailyPush(deps: JobDeps, now: Date, opts: JobRunOptions
       ...base,
       status: "dry_run",
       messages: entries.map((e) => ({ to: e.message.to, body: messageBody(e.message) })),
-      warnings: planWarnings(plan.warnings),
-      detail: { cadres: entries.length, items: plan.lists.reduce((n, l) => n + l.items.length, 0) },
+      warnings: planWarnings(warnings),
+      detail: { cadres: entries.length, items: lists.reduce((n, l) => n + l.items.length, 0) },
     };
     return { entries, outcome };
   };

@@ -1,4 +1,5 @@
 import type { OutgoingMessage } from "../channels/outbound-message";
+import { wellFormed } from "../channels/well-formed";
 import type { NewCadreList } from "../store/cadre-list-repository";
 import type { EnqueueInput } from "../store/outbox-repository";
 import type { AppMessageContent } from "../wecom/messages";

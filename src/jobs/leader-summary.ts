@@ -43,8 +43,8 @@ export function countJurisdictions(
   const counts = new Map<number, JurisdictionCounts>();
   for (const id of scopeRegionIds)
     counts.set(id, { done: 0, due: 0, overdue: 0, paused: 0, overdueNames: [] });
-  plan.result.subjects.forEach((subjectPlan, position) => {
-    const field = COUNTED[subjectPlan.state];
+  plan.states.forEach((state, position) => {
+    const field = COUNTED[state];
     if (!field) return;
     const subject = plan.subjects[position];
     if (!subject) return;

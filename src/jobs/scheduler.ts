@@ -82,16 +82,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         const outcome = await job.run(deps, at, { scheduledAt: slot });
         if (outcome.status === "done") {
           logger.info(
-            {
-              job: job.name,
-              slot: slot.toISOString(),
-              enqueued: outcome.enqueued,
-              warnings: outcome.warnings,
-            },
+            { job: job.name, slot: slot.toISOString(), enqueued: outcome.enqueued },
             "scheduled job ran",
           );
+          // Missing holiday schedules, people without policy or guarantor: once per run.
+          for (const warning of outcome.warnings) logger.warn({ job: job.name }, warning);
         }
-        for (const warning of outcome.warnings) logger.warn({ job: job.name }, warning);
         results.push({ job: job.name, scheduledAt: slot, outcome });
       } catch (err) {
         logger.error({ err, job: job.name, slot: slot.toISOString() }, "scheduled job failed");

@@ -2,8 +2,13 @@ import type { Calendar } from "../domain/calendar";
 import type { LocalDate } from "../domain/local-date";
 import type { VisitColumns } from "../domain/plan-inputs";
 import type { CadencePolicy } from "../domain/policy";
-import type { GuaranteeRecord } from "../domain/records";
-import type { PlanCadre, PlanSubject, ReadProgress } from "../store/plan-input-repository";
+import type {
+  GroupedVisits,
+  PackedGuarantees,
+  PlanCadre,
+  PlanSubject,
+  ReadProgress,
+} from "../store/plan-input-repository";
 import type { Repos } from "../store/store";
 import { loadCalendar } from "./calendar-settings";
 import { buildRegionTree, type RegionTree } from "./region-tree";
@@ -17,10 +22,10 @@ export interface CadenceData {
   policies: CadencePolicy[];
   regions: RegionTree;
   subjects: PlanSubject[];
-  guarantees: GuaranteeRecord[];
-  visits: VisitColumns;
+  guarantees: PackedGuarantees;
+  visits: GroupedVisits;
   cadres: ReadonlyMap<number, PlanCadre>;
-  /** Milliseconds spent reading, per input. */
+  /** Milliseconds spent reading, per input (the reads overlap; see `loadCadenceData`). */
   timings: Record<"reference" | "subjects" | "guarantees" | "visits" | "cadres", number>;
 }
 
@@ -62,34 +67,49 @@ export async function loadCadenceData(
 ): Promise<CadenceData> {
   const { onProgress, guarantorId } = opts;
   const clock = () => performance.now();
-  let t = clock();
+  const t = clock();
   const calendar = await loadCalendar(repos.settings, tz);
   const policies = opts.policies ?? (await loadPolicies(repos));
   const regionRows = await repos.planInputs.listRegions();
   const regions = buildRegionTree(regionRows);
   const timings = { reference: clock() - t, subjects: 0, guarantees: 0, visits: 0, cadres: 0 };
-  // One read at a time: the embedded database runs one query at a time anyway, and on
-  // PostgreSQL sequential reads keep the peak memory to one result page.
-  t = clock();
-  const subjects = await repos.planInputs.listSubjects(
-    guarantorId === undefined ? { onProgress } : { guarantorId, on: range.guaranteesTo, onProgress },
-  );
-  timings.subjects = clock() - t;
-  // One cadre's plan reads only their people's guarantees and visits (other guarantors' visits
-  // count under `any`, so by subject, not by cadre).
-  const scope =
-    guarantorId === undefined ? { onProgress } : { subjectIds: subjects.map((s) => s.id), onProgress };
-  t = clock();
-  const guarantees = await repos.planInputs.listGuarantees(range.guaranteesFrom, range.guaranteesTo, scope);
-  timings.guarantees = clock() - t;
-  t = clock();
-  const visits = await repos.planInputs.loadVisitColumns(range.visitsFrom, range.visitsTo, scope);
-  timings.visits = clock() - t;
-  t = clock();
+  const time = async <T>(key: keyof typeof timings, read: () => Promise<T>): Promise<T> => {
+    const started = clock();
+    const value = await read();
+    timings[key] = clock() - started;
+    return value;
+  };
+  const planInputs = repos.planInputs;
+  let subjects: PlanSubject[];
+  let guarantees: PackedGuarantees;
+  let visits: GroupedVisits;
+  let cadreRows: PlanCadre[];
+  if (guarantorId === undefined) {
+    // The four reads are independent: on PostgreSQL they run on separate connections while this
+    // process decodes the pages that already arrived (the embedded database simply queues them).
+    [subjects, guarantees, visits, cadreRows] = await Promise.all([
+      time("subjects", () => planInputs.listSubjects({ onProgress })),
+      time("guarantees", () =>
+        planInputs.listGuarantees(range.guaranteesFrom, range.guaranteesTo, { onProgress }),
+      ),
+      time("visits", () => planInputs.loadVisitColumns(range.visitsFrom, range.visitsTo, { onProgress })),
+      time("cadres", () => planInputs.listCadres()),
+    ]);
+  } else {
+    // One cadre's plan reads only their people's guarantees and visits (other guarantors' visits
+    // count under `any`, so by subject, not by cadre).
+    subjects = await time("subjects", () =>
+      planInputs.listSubjects({ guarantorId, on: range.guaranteesTo, onProgress }),
+    );
+    const scope = { subjectIds: subjects.map((s) => s.id), onProgress };
+    guarantees = await time("guarantees", () =>
+      planInputs.listGuarantees(range.guaranteesFrom, range.guaranteesTo, scope),
+    );
+    visits = await time("visits", () => planInputs.loadVisitColumns(range.visitsFrom, range.visitsTo, scope));
+    const cadreIds = guarantees.cadres();
+    cadreRows = await time("cadres", () => planInputs.listCadres(cadreIds));
+  }
   const cadres = new Map<number, PlanCadre>();
-  const cadreIds =
-    guarantorId === undefined ? undefined : [...new Set(guarantees.map((g) => g.cadreId as number))];
-  for (const cadre of await repos.planInputs.listCadres(cadreIds)) cadres.set(cadre.id, cadre);
-  timings.cadres = clock() - t;
+  for (const cadre of cadreRows) cadres.set(cadre.id, cadre);
   return { calendar, policies, regions, subjects, guarantees, visits, cadres, timings };
 }

@@ -1,14 +1,23 @@
 import type { Calendar, DayInfo } from "../domain/calendar";
+import { formatNoPolicyWarning, formatUnassignedWarning } from "../domain/labels";
 import { type LocalDate, toDayNumber, zoneOf } from "../domain/local-date";
 import {
+  compareItems,
   computePlan,
   type PlanItem,
-  type PlanResult,
   type PlanWarning,
   planVisitWindowStart,
+  type SubjectPlan,
+  type SubjectState,
 } from "../domain/plan";
+import type { Id } from "../domain/records";
 import type { Logger } from "../logger";
-import type { PlanCadre, PlanSubject, ReadProgress } from "../store/plan-input-repository";
+import {
+  type PlanCadre,
+  type PlanSubject,
+  type ReadProgress,
+  visitGroup,
+} from "../store/plan-input-repository";
 import { type CadenceData, loadCadenceData, loadPolicies, type PlanningRepos } from "./cadence-data";
 import { loadCalendar } from "./calendar-settings";
 import type { RegionTree } from "./region-tree";
@@ -29,31 +38,41 @@ export interface DailyPlan {
   workday: boolean;
   day: DayInfo;
   calendar: Calendar;
-  result: PlanResult;
-  /** The loaded subjects, in the order of `result.subjects`. */
+  /** The loaded subjects. */
   subjects: readonly PlanSubject[];
+  /** Each subject's state, in the order of `subjects`. */
+  states: readonly SubjectState[];
+  summary: Record<SubjectState, number>;
+  /** The domain's record per subject, in the order of `subjects`: only with `{ detail: true }`. */
+  details?: readonly SubjectPlan[];
   regions: RegionTree;
   cadres: ReadonlyMap<number, PlanCadre>;
   /** Active cadres with something due, by cadre id; items numbered 1..n, most urgent first. */
   lists: CadrePlanList[];
   warnings: PlanWarning[];
-  timings: CadenceData["timings"] & { compute: number };
+  /** Milliseconds: each read (they overlap), the whole load, the computation. */
+  timings: CadenceData["timings"] & { load: number; compute: number };
 }
 
 export type PlanRequest = { now: Date; date?: LocalDate };
+
+export interface PlanOptions {
+  /** Keep the domain's record per subject (`DailyPlan.details`): tests and small views. */
+  detail?: boolean;
+}
 
 export interface Planner {
   /**
    * The plan of a day: today's as of `now`, another day's as of its morning push time
    * (`DAILY_PUSH_TIME`, so `plan --date` shows the card that day would have had).
    */
-  planForDate(request: PlanRequest): Promise<DailyPlan>;
+  planForDate(request: PlanRequest, opts?: PlanOptions): Promise<DailyPlan>;
   /**
    * One cadre's list for the day (`任务`), reading only the people they guarantee that day: the
    * same items and numbers as in the full plan. `lists` holds at most that cadre's list;
-   * `result.summary` counts only their people.
+   * `summary` counts only their people.
    */
-  planForCadre(cadreId: number, request: PlanRequest): Promise<DailyPlan>;
+  planForCadre(cadreId: number, request: PlanRequest, opts?: PlanOptions): Promise<DailyPlan>;
   /** The calendar with the operator's overrides (read fresh each time). */
   calendar(): Promise<Calendar>;
 }
@@ -63,6 +82,12 @@ export interface PlannerDeps {
   tz: string;
   logger?: Pick<Logger, "warn">;
   onProgress?: ReadProgress;
+  /**
+   * Subject ids per domain call (default: the store's visit groups, SUBJECT_GROUP_SPAN). The
+   * domain keeps a record per person while it runs; computing a province a slice at a time
+   * bounds that memory, and the cadres' lists are merged after.
+   */
+  sliceSpan?: number;
 }
 
 /** The instant a plan for `date` is computed as of (see `Planner.planForDate`). */
@@ -80,14 +105,22 @@ export function localTimeOn(date: LocalDate, hour: number, minute: number, tz: s
   return new Date(start.getTime() + (hour * 60 + minute) * 60_000);
 }
 
+/** Years whose missing holiday schedule this process has logged already. */
+const warnedYears = new Set<number>();
+
 /** Creates the planner over the store. */
 export function createPlanner(deps: PlannerDeps): Planner {
   const { repos, tz } = deps;
 
-  async function plan(request: PlanRequest, guarantorId?: number): Promise<DailyPlan> {
+  async function plan(
+    request: PlanRequest,
+    guarantorId?: number,
+    opts: PlanOptions = {},
+  ): Promise<DailyPlan> {
     const { date, at } = planInstant(request, tz);
     const policies = await loadPolicies(repos);
     const visitsFrom = planVisitWindowStart(at, policies, tz);
+    const loadStarted = performance.now();
     const data = await loadCadenceData(
       repos,
       tz,
@@ -95,49 +128,161 @@ export function createPlanner(deps: PlannerDeps): Planner {
       { policies, onProgress: deps.onProgress, guarantorId },
     );
     const started = performance.now();
-    const result = computePlan({
-      now: at,
-      calendar: data.calendar,
-      subjects: data.subjects,
-      guarantees: data.guarantees,
-      visits: data.visits,
-      policies: data.policies,
-      regionAncestors: data.regions.ancestry,
+    const load = started - loadStarted;
+    const computed = computeInSlices(
+      data,
+      at,
       visitsFrom,
-    });
+      deps.sliceSpan ?? data.visits.groupSpan,
+      !!opts.detail,
+    );
     const compute = performance.now() - started;
     // Lists of cadres no longer active are dropped (their guarantees are not loaded either).
     const lists: CadrePlanList[] = [];
-    for (const [cadreId, items] of result.byCadre) {
+    for (const [cadreId, items] of computed.byCadre) {
       const cadre = data.cadres.get(cadreId as number);
       if (cadre) lists.push({ cadre, items });
     }
     lists.sort((a, b) => a.cadre.id - b.cadre.id);
-    for (const warning of result.warnings) {
-      if (warning.code === "calendar.schedule_missing") deps.logger?.warn({ warning }, warning.message);
+    for (const warning of computed.warnings) {
+      // Loud, but once per process and year: `任务` computes a plan per message.
+      if (warning.code !== "calendar.schedule_missing" || warnedYears.has(warning.year)) continue;
+      warnedYears.add(warning.year);
+      deps.logger?.warn({ code: warning.code, year: warning.year }, warning.message);
     }
     return {
       date,
       at,
-      workday: result.workday,
+      workday: data.calendar.isWorkday(date),
       day: data.calendar.describeDay(date),
       calendar: data.calendar,
-      result,
       subjects: data.subjects,
+      states: computed.states,
+      summary: computed.summary,
+      ...(computed.details ? { details: computed.details } : {}),
       regions: data.regions,
       cadres: data.cadres,
       lists,
-      warnings: result.warnings,
-      timings: { ...data.timings, compute },
+      warnings: computed.warnings,
+      timings: { ...data.timings, load, compute },
     };
   }
 
   return {
     calendar: () => loadCalendar(repos.settings, tz),
-    planForDate: (request) => plan(request),
-    planForCadre: async (cadreId, request) => {
-      const full = await plan(request, cadreId);
+    planForDate: (request, opts) => plan(request, undefined, opts),
+    planForCadre: async (cadreId, request, opts) => {
+      const full = await plan(request, cadreId, opts);
       return { ...full, lists: full.lists.filter((l) => l.cadre.id === cadreId) };
     },
   };
+}
+
+interface Computed {
+  states: SubjectState[];
+  summary: Record<SubjectState, number>;
+  details?: SubjectPlan[];
+  byCadre: Map<Id, PlanItem[]>;
+  warnings: PlanWarning[];
+}
+
+/**
+ * `computePlan` over slices of the subjects (subject id ranges of `span`), merged: states and
+ * summary add up, each cadre's items are re-sorted with the domain's urgency order and
+ * renumbered when they came from several slices, and warnings are combined. A slice gets its
+ * own visit group and guarantees (all visits when `span` differs from the visit groups': the
+ * domain skips other people's).
+ */
+function computeInSlices(
+  data: CadenceData,
+  at: Date,
+  visitsFrom: Date,
+  span: number,
+  detail: boolean,
+): Computed {
+  const { subjects } = data;
+  // Subjects come sorted by id: a slice is a run of equal ⌊id / span⌋.
+  const ranges: { key: number; start: number; end: number }[] = [];
+  subjects.forEach((subject, i) => {
+    const key = Math.floor(subject.id / span);
+    const last = ranges[ranges.length - 1];
+    if (last && last.key === key) last.end = i + 1;
+    else ranges.push({ key, start: i, end: i + 1 });
+  });
+  if (ranges.length === 0) ranges.push({ key: 0, start: 0, end: 0 });
+  const slices = ranges.length;
+  const sliceIndex = new Map(ranges.map((r, k) => [r.key, k]));
+  const sliceOf = (subjectId: number) => sliceIndex.get(Math.floor(subjectId / span)) ?? -1;
+  const guarantees = slices === 1 ? [data.guarantees] : data.guarantees.partition(slices, sliceOf);
+  const grouped = span === data.visits.groupSpan;
+  const computed: Computed = {
+    states: new Array<SubjectState>(subjects.length),
+    summary: { done: 0, due: 0, overdue: 0, paused: 0, closed: 0, no_policy: 0 },
+    byCadre: new Map(),
+    warnings: [],
+  };
+  if (detail) computed.details = [];
+  const counted = new Map<string, { count: number; subjectIds: Id[] }>();
+  const calendarYears = new Set<number>();
+  for (let k = 0; k < slices; k++) {
+    const { key, start: offset, end } = ranges[k] as { key: number; start: number; end: number };
+    const result = computePlan({
+      now: at,
+      calendar: data.calendar,
+      subjects: slices === 1 ? subjects : subjects.slice(offset, end),
+      guarantees: guarantees[k] ?? [],
+      visits: slices > 1 && grouped ? visitGroup(data.visits, key) : data.visits,
+      policies: data.policies,
+      regionAncestors: data.regions.ancestry,
+      visitsFrom,
+    });
+    result.subjects.forEach((subjectPlan, i) => {
+      computed.states[offset + i] = subjectPlan.state;
+      computed.details?.push(subjectPlan);
+    });
+    for (const state of Object.keys(result.summary) as SubjectState[]) {
+      computed.summary[state] += result.summary[state];
+    }
+    for (const [cadreId, items] of result.byCadre) {
+      const list = computed.byCadre.get(cadreId);
+      if (list) list.push(...items);
+      else computed.byCadre.set(cadreId, items);
+    }
+    for (const warning of result.warnings) {
+      if (warning.code === "calendar.schedule_missing") {
+        if (!calendarYears.has(warning.year)) computed.warnings.push(warning);
+        calendarYears.add(warning.year);
+        continue;
+      }
+      const entry = counted.get(warning.code) ?? { count: 0, subjectIds: [] };
+      entry.count += warning.count;
+      entry.subjectIds.push(...warning.subjectIds.slice(0, Math.max(0, 20 - entry.subjectIds.length)));
+      counted.set(warning.code, entry);
+    }
+  }
+  if (slices > 1) {
+    for (const items of computed.byCadre.values()) {
+      items.sort(compareItems);
+      items.forEach((item, index) => {
+        item.number = index + 1;
+      });
+    }
+  }
+  const noPolicy = counted.get("plan.no_policy");
+  if (noPolicy) {
+    computed.warnings.push({
+      code: "plan.no_policy",
+      ...noPolicy,
+      message: formatNoPolicyWarning(noPolicy.count),
+    });
+  }
+  const unassigned = counted.get("plan.unassigned");
+  if (unassigned) {
+    computed.warnings.push({
+      code: "plan.unassigned",
+      ...unassigned,
+      message: formatUnassignedWarning(unassigned.count),
+    });
+  }
+  return computed;
 }

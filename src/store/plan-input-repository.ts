@@ -7,9 +7,10 @@ import type { Db } from "./prisma-client";
 
 /**
  * Bulk reads for the daily plan and the jobs: the whole register in a few set-based queries.
- * Pages are keyset-ordered by id and come back as one value per page — tab-separated text
- * (subjects) or fixed-width binary rows, base64-encoded (guarantees, visits) — so a million rows
- * cost a few dozen round trips and no row object on the way in. (base64 text, not bytea: the
+ * Tables are read in id ranges (a few at a time, on separate connections) and each range comes
+ * back as one value — tab-separated text (subjects, cadres) or fixed-width binary rows,
+ * base64-encoded (guarantees, visits) — so a million rows cost a few dozen round trips and no
+ * row object on the way in. (base64 text, not bytea: the
  * driver adapter turns a bytea into an array of numbers, ~30 bytes of heap per byte.)
  */
 
@@ -38,6 +39,73 @@ export interface PlanCadre {
   scopeRegionId: number;
 }
 
+/**
+ * Guarantees in typed arrays (16 bytes each instead of an object), read by iterating: the plan
+ * and the close-out index them once, so a million records never exist at the same time.
+ */
+export class PackedGuarantees implements Iterable<GuaranteeRecord> {
+  constructor(
+    readonly length: number,
+    private readonly columns: {
+      subjectIds: Int32Array;
+      cadreIds: Int32Array;
+      /** Day numbers; OPEN for no end date. */
+      startDays: Int32Array;
+      endDays: Int32Array;
+    },
+  ) {}
+
+  *[Symbol.iterator](): Iterator<GuaranteeRecord> {
+    const dateOf = createDateCache();
+    const { subjectIds, cadreIds, startDays, endDays } = this.columns;
+    for (let i = 0; i < this.length; i++) {
+      yield {
+        subjectId: subjectIds[i] as number,
+        cadreId: cadreIds[i] as number,
+        startDate: dateOf(startDays[i] as number),
+        endDate: dateOf(endDays[i] as number),
+      };
+    }
+  }
+
+  /** The distinct cadres with a guarantee here. */
+  cadres(): number[] {
+    return [...new Set(this.columns.cadreIds)];
+  }
+
+  /** Splits by `partOf(subjectId)` (0 … parts − 1; other values are dropped), keeping the order. */
+  partition(parts: number, partOf: (subjectId: number) => number): PackedGuarantees[] {
+    const { subjectIds, cadreIds, startDays, endDays } = this.columns;
+    const part = new Int32Array(this.length);
+    const sizes = new Array<number>(parts).fill(0);
+    for (let i = 0; i < this.length; i++) {
+      const p = partOf(subjectIds[i] as number);
+      part[i] = p;
+      if (p >= 0 && p < parts) sizes[p] = (sizes[p] ?? 0) + 1;
+    }
+    const out = sizes.map((size) => ({
+      size,
+      filled: 0,
+      columns: {
+        subjectIds: new Int32Array(size),
+        cadreIds: new Int32Array(size),
+        startDays: new Int32Array(size),
+        endDays: new Int32Array(size),
+      },
+    }));
+    for (let i = 0; i < this.length; i++) {
+      const target = out[part[i] as number];
+      if (!target) continue;
+      const j = target.filled++;
+      target.columns.subjectIds[j] = subjectIds[i] as number;
+      target.columns.cadreIds[j] = cadreIds[i] as number;
+      target.columns.startDays[j] = startDays[i] as number;
+      target.columns.endDays[j] = endDays[i] as number;
+    }
+    return out.map((o) => new PackedGuarantees(o.size, o.columns));
+  }
+}
+
 /** Reports progress of long reads (rows read so far). */
 export type ReadProgress = (what: "subjects" | "guarantees" | "visits", rows: number) => void;
 
@@ -45,6 +113,32 @@ export type ReadProgress = (what: "subjects" | "guarantees" | "visits", rows: nu
 export interface ReadScope {
   subjectIds?: readonly number[];
   onProgress?: ReadProgress;
+}
+
+/** Visits in groups by subject id range (`⌊subjectId / groupSpan⌋`), so a plan can run a range at a time. */
+export interface GroupedVisits extends VisitColumns {
+  subjectIds: Int32Array;
+  cadreIds: Int32Array;
+  occurredAtMs: Float64Array;
+  methods: VisitMethod[];
+  groupSpan: number;
+  /** Group → [start, end) of its visits in the columns. */
+  groups: Map<number, [number, number]>;
+}
+
+/** Subject ids per visit group: the planner's slices follow the same ranges. */
+export const SUBJECT_GROUP_SPAN = 100_000;
+
+/** The columns of one visit group (views, no copy except the methods). */
+export function visitGroup(visits: GroupedVisits, group: number): VisitColumns {
+  const [start, end] = visits.groups.get(group) ?? [0, 0];
+  return {
+    length: end - start,
+    subjectIds: visits.subjectIds.subarray(start, end) as ArrayLike<number>,
+    cadreIds: visits.cadreIds.subarray(start, end) as ArrayLike<number>,
+    occurredAtMs: visits.occurredAtMs.subarray(start, end),
+    methods: visits.methods.slice(start, end),
+  };
 }
 
 export interface PlanInputRepository {
@@ -59,11 +153,11 @@ export interface PlanInputRepository {
     onProgress?: ReadProgress;
   }): Promise<PlanSubject[]>;
   /** Guarantees of active cadres that started by `to` and had not ended before `from`. */
-  listGuarantees(from: LocalDate, to: LocalDate, scope?: ReadScope): Promise<GuaranteeRecord[]>;
+  listGuarantees(from: LocalDate, to: LocalDate, scope?: ReadScope): Promise<PackedGuarantees>;
   /**
    * Visits that can count (active, the person was met) with `from ≤ occurredAt ≤ to`, in columns.
    */
-  loadVisitColumns(from: Date, to: Date, scope?: ReadScope): Promise<VisitColumns>;
+  loadVisitColumns(from: Date, to: Date, scope?: ReadScope): Promise<GroupedVisits>;
   listRegions(): Promise<PlanRegion[]>;
   /** Active cadres (all, or those with the given ids). */
   listCadres(ids?: readonly number[]): Promise<PlanCadre[]>;
@@ -71,9 +165,29 @@ export interface PlanInputRepository {
   cadresWithVisitsBetween(from: Date, to: Date): Promise<Set<number>>;
 }
 
-const SUBJECT_PAGE = 100_000;
-const GUARANTEE_PAGE = 200_000;
-const VISIT_PAGE = 500_000;
+/** Ids per range read (subjects and guarantees: all rows count; visits: ~40% in a plan window). */
+const SUBJECT_SPAN = 100_000;
+const GUARANTEE_SPAN = 250_000;
+const VISIT_SPAN = 1_000_000;
+/** Range reads in flight at once (the embedded database queues them). */
+const READ_CONCURRENCY = 3;
+
+type IdTable = "Subject" | "Guarantee" | "Visit";
+
+/** Runs `fn` over `items` with at most `limit` calls in flight; results in item order. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i] as T);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return results;
+}
 /** Marks an open-ended guarantee in the packed rows. */
 const OPEN = -2_147_483_648;
 
@@ -122,6 +236,16 @@ const METHODS: readonly VisitMethod[] = ["in_person", "phone", "video"];
 export class PrismaPlanInputRepository implements PlanInputRepository {
   constructor(private readonly db: Db) {}
 
+  /** Consecutive id ranges [lo, hi] of `span` ids covering the table (none when it is empty). */
+  private async idSpans(table: IdTable, span: number): Promise<[number, number][]> {
+    const [row] = await this.db.$queryRaw<{ lo: number | null; hi: number | null }[]>`
+      SELECT min("id") AS lo, max("id") AS hi FROM ${Prisma.raw(`"${table}"`)}`;
+    if (row?.lo == null || row.hi == null) return [];
+    const spans: [number, number][] = [];
+    for (let lo = row.lo; lo <= row.hi; lo += span) spans.push([lo, Math.min(row.hi, lo + span - 1)]);
+    return spans;
+  }
+
   async listSubjects(opts: { guarantorId?: number; on?: LocalDate; onProgress?: ReadProgress } = {}) {
     const { onProgress } = opts;
     const mine =
@@ -135,28 +259,28 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
     for (const r of await this.db.region.findMany({ select: { id: true, code: true } })) {
       regionCode.set(r.id, r.code);
     }
-    const managedFrom = await this.managedFromDays(opts.guarantorId);
     const intern = createInterner();
     const dateOf = createDateCache();
-    const subjects: PlanSubject[] = [];
-    let after = 0;
-    for (;;) {
+    const scoped = opts.guarantorId !== undefined;
+    const [managedFrom, spans] = await Promise.all([
+      this.managedFromDays(opts.guarantorId),
+      scoped ? Promise.resolve([null]) : this.idSpans("Subject", SUBJECT_SPAN),
+    ]);
+    let read = 0;
+    const chunks = await mapLimited(spans, READ_CONCURRENCY, async (span) => {
+      const range = span ? Prisma.sql`AND "id" BETWEEN ${span[0]} AND ${span[1]}` : Prisma.empty;
       // One line per subject: id, region, category, level, status, pause days, name (last: it is
       // the only free text; tabs and line breaks in it are replaced).
       const [page] = await this.db.$queryRaw<TextPage[]>`
         SELECT string_agg(concat_ws(E'\t', s."id", s."regionId", s."category", s."level", s."status",
                  COALESCE(s."pausedFrom" - DATE '1970-01-01', ${OPEN}::int4),
                  COALESCE(s."pausedUntil" - DATE '1970-01-01', ${OPEN}::int4),
-                 translate(s."name", E'\t\n\r', '   ')), E'\n') AS data,
+                 translate(s."name", E'\t\n\r', '   ')), E'\n' ORDER BY s."id") AS data,
                count(*)::int AS n, max(s."id") AS last
-        FROM (
-          SELECT "id", "name", "regionId", "category", "level", "status", "pausedFrom", "pausedUntil"
-          FROM "Subject"
-          WHERE "id" > ${after} AND "status" <> 'closed' ${mine}
-          ORDER BY "id"
-          LIMIT ${SUBJECT_PAGE}
-        ) s`;
-      if (!page?.data || page.n === 0 || page.last === null) break;
+        FROM "Subject" s
+        WHERE s."status" <> 'closed' ${range} ${mine}`;
+      const subjects: PlanSubject[] = [];
+      if (!page?.data) return subjects;
       for (const line of page.data.split("\n")) {
         const f = line.split("\t");
         const id = Number(f[0]);
@@ -172,33 +296,43 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
             status: intern(f[4] ?? ""),
             pausedFrom: dateOf(Number(f[5])),
             pausedUntil: dateOf(Number(f[6])),
-            managedFrom: dateOf(managedFrom.get(id) ?? OPEN),
+            managedFrom: dateOf(managedFrom(id)),
           }),
         );
       }
-      after = page.last;
-      onProgress?.("subjects", subjects.length);
-      if (page.n < SUBJECT_PAGE) break;
-    }
-    return subjects;
+      read += subjects.length;
+      onProgress?.("subjects", read);
+      return subjects;
+    });
+    return chunks.length === 1 ? (chunks[0] as PlanSubject[]) : chunks.flat();
   }
 
-  /** First guarantee day per subject (all guarantees, ended ones included), in one query. */
-  private async managedFromDays(guarantorId?: number): Promise<Map<number, number>> {
+  /**
+   * First guarantee day per subject (all guarantees, ended ones included), in one query: a
+   * lookup by subject id (a typed array for the usual dense ids), OPEN when there is none.
+   */
+  private async managedFromDays(guarantorId?: number): Promise<(subjectId: number) => number> {
     const mine =
       guarantorId === undefined
         ? Prisma.empty
         : Prisma.sql`WHERE "subjectId" IN (SELECT "subjectId" FROM "Guarantee" WHERE "cadreId" = ${guarantorId})`;
-    const [row] = await this.db.$queryRaw<{ data: string | null }[]>`
-      SELECT encode(string_agg(int4send(x."subjectId") || int4send(x.day), ''::bytea), 'base64') AS data
+    const [row] = await this.db.$queryRaw<{ data: string | null; top: number | null }[]>`
+      SELECT encode(string_agg(int4send(x."subjectId") || int4send(x.day), ''::bytea), 'base64') AS data,
+             max(x."subjectId") AS top
       FROM (SELECT "subjectId", min("startDate") - DATE '1970-01-01' AS day FROM "Guarantee" ${mine} GROUP BY 1) x`;
-    const days = new Map<number, number>();
-    if (!row?.data) return days;
+    if (!row?.data || row.top === null) return () => OPEN;
     const view = decodePage(row.data);
-    for (let offset = 0; offset < view.byteLength; offset += 8) {
-      days.set(view.getInt32(offset), view.getInt32(offset + 4));
+    const count = view.byteLength / 8;
+    if (row.top < 4 * count + 1_000_000) {
+      const days = new Int32Array(row.top + 1).fill(OPEN);
+      for (let offset = 0; offset < view.byteLength; offset += 8)
+        days[view.getInt32(offset)] = view.getInt32(offset + 4);
+      return (id) => (id >= 0 && id < days.length ? (days[id] ?? OPEN) : OPEN);
     }
-    return days;
+    const days = new Map<number, number>();
+    for (let offset = 0; offset < view.byteLength; offset += 8)
+      days.set(view.getInt32(offset), view.getInt32(offset + 4));
+    return (id) => days.get(id) ?? OPEN;
   }
 
   async listGuarantees(from: LocalDate, to: LocalDate, scope: ReadScope = {}) {
@@ -206,10 +340,11 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
     const only = scope.subjectIds
       ? Prisma.sql`AND g."subjectId" = ANY(${[...scope.subjectIds]}::int[])`
       : Prisma.empty;
-    const guarantees: GuaranteeRecord[] = [];
-    const dateOf = createDateCache();
-    let after = 0;
-    for (;;) {
+    const spans = scope.subjectIds ? [null] : await this.idSpans("Guarantee", GUARANTEE_SPAN);
+    let read = 0;
+    const pages = await mapLimited(spans, READ_CONCURRENCY, async (span) => {
+      const range = span ? Prisma.sql`AND g."id" BETWEEN ${span[0]} AND ${span[1]}` : Prisma.empty;
+      // 16 bytes a guarantee: subject, cadre, start day, end day (OPEN when none).
       const [page] = await this.db.$queryRaw<TextPage[]>`
         SELECT encode(string_agg(
                  int4send(g."subjectId") || int4send(g."cadreId") ||
@@ -217,32 +352,34 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
                  int4send(COALESCE(g."endDate" - DATE '1970-01-01', ${OPEN}::int4)),
                  ''::bytea), 'base64') AS data,
                count(*)::int AS n, max(g."id") AS last
-        FROM (
-          SELECT g."id", g."subjectId", g."cadreId", g."startDate", g."endDate"
-          FROM "Guarantee" g
-          JOIN "Cadre" c ON c."id" = g."cadreId" AND c."active"
-          WHERE g."id" > ${after}
-            AND g."startDate" <= ${to}::date
-            AND (g."endDate" IS NULL OR g."endDate" >= ${from}::date)
-            ${only}
-          ORDER BY g."id"
-          LIMIT ${GUARANTEE_PAGE}
-        ) g`;
-      if (!page?.data || page.n === 0 || page.last === null) break;
-      const view = decodePage(page.data);
-      for (let offset = 0; offset < view.byteLength; offset += 16) {
-        guarantees.push({
-          subjectId: view.getInt32(offset),
-          cadreId: view.getInt32(offset + 4),
-          startDate: dateOf(view.getInt32(offset + 8)),
-          endDate: dateOf(view.getInt32(offset + 12)),
-        });
+        FROM "Guarantee" g
+        JOIN "Cadre" c ON c."id" = g."cadreId" AND c."active"
+        WHERE g."startDate" <= ${to}::date
+          AND (g."endDate" IS NULL OR g."endDate" >= ${from}::date)
+          ${range} ${only}`;
+      if (!page?.data) return null;
+      read += page.n;
+      onProgress?.("guarantees", read);
+      return decodePage(page.data);
+    });
+    const length = pages.reduce((n, view) => n + (view ? view.byteLength / 16 : 0), 0);
+    const columns = {
+      subjectIds: new Int32Array(length),
+      cadreIds: new Int32Array(length),
+      startDays: new Int32Array(length),
+      endDays: new Int32Array(length),
+    };
+    let i = 0;
+    for (const view of pages) {
+      if (!view) continue;
+      for (let offset = 0; offset < view.byteLength; offset += 16, i++) {
+        columns.subjectIds[i] = view.getInt32(offset);
+        columns.cadreIds[i] = view.getInt32(offset + 4);
+        columns.startDays[i] = view.getInt32(offset + 8);
+        columns.endDays[i] = view.getInt32(offset + 12);
       }
-      after = page.last;
-      onProgress?.("guarantees", guarantees.length);
-      if (page.n < GUARANTEE_PAGE) break;
     }
-    return guarantees;
+    return new PackedGuarantees(length, columns);
   }
 
   async loadVisitColumns(from: Date, to: Date, scope: ReadScope = {}) {
@@ -250,57 +387,65 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
     const only = scope.subjectIds
       ? Prisma.sql`AND "subjectId" = ANY(${[...scope.subjectIds]}::int[])`
       : Prisma.empty;
-    const pages: DataView[] = [];
+    const spans = scope.subjectIds ? [null] : await this.idSpans("Visit", VISIT_SPAN);
     let length = 0;
-    let after = 0;
-    for (;;) {
+    const pages = await mapLimited(spans, READ_CONCURRENCY, async (span) => {
+      const range = span ? Prisma.sql`AND "id" BETWEEN ${span[0]} AND ${span[1]}` : Prisma.empty;
       // 17 bytes a visit: subject, cadre, occurredAt in epoch ms (float8), method (0/1/2).
       const [page] = await this.db.$queryRaw<TextPage[]>`
         SELECT encode(string_agg(
-                 int4send(v."subjectId") || int4send(v."cadreId") ||
-                 float8send(date_part('epoch', v."occurredAt") * 1000) ||
-                 CASE v."method" WHEN 'in_person' THEN '\\x00'::bytea WHEN 'phone' THEN '\\x01'::bytea
-                                 ELSE '\\x02'::bytea END,
+                 int4send("subjectId") || int4send("cadreId") ||
+                 float8send(date_part('epoch', "occurredAt") * 1000) ||
+                 CASE "method" WHEN 'in_person' THEN '\\x00'::bytea WHEN 'phone' THEN '\\x01'::bytea
+                               ELSE '\\x02'::bytea END,
                  ''::bytea), 'base64') AS data,
-               count(*)::int AS n, max(v."id") AS last
-        FROM (
-          SELECT "id", "subjectId", "cadreId", "occurredAt", "method"
-          FROM "Visit"
-          WHERE "id" > ${after}
-            AND "occurredAt" >= ${utc(from)} AND "occurredAt" <= ${utc(to)}
-            AND "status" = 'active' AND "outcome" <> 'not_met'
-            ${only}
-          ORDER BY "id"
-          LIMIT ${VISIT_PAGE}
-        ) v`;
-      if (!page?.data || page.n === 0 || page.last === null) break;
-      pages.push(decodePage(page.data));
+               count(*)::int AS n, max("id") AS last
+        FROM "Visit"
+        WHERE "occurredAt" >= ${utc(from)} AND "occurredAt" <= ${utc(to)}
+          AND "status" = 'active' AND "outcome" <> 'not_met'
+          ${range} ${only}`;
+      if (!page?.data) return null;
       length += page.n;
-      after = page.last;
       onProgress?.("visits", length);
-      if (page.n < VISIT_PAGE) break;
+      return decodePage(page.data);
+    });
+    // Written straight into group order (a counting sort on ⌊subjectId / span⌋): one copy.
+    const span = SUBJECT_GROUP_SPAN;
+    const counts = new Map<number, number>();
+    for (const view of pages) {
+      if (!view) continue;
+      for (let offset = 0; offset < view.byteLength; offset += 17) {
+        const group = Math.floor(view.getInt32(offset) / span);
+        counts.set(group, (counts.get(group) ?? 0) + 1);
+      }
+    }
+    const groups = new Map<number, [number, number]>();
+    const next = new Map<number, number>();
+    let start = 0;
+    for (const group of [...counts.keys()].sort((a, b) => a - b)) {
+      const end = start + (counts.get(group) ?? 0);
+      groups.set(group, [start, end]);
+      next.set(group, start);
+      start = end;
     }
     const subjectIds = new Int32Array(length);
     const cadreIds = new Int32Array(length);
     const occurredAtMs = new Float64Array(length);
     const methods = new Array<VisitMethod>(length);
-    let i = 0;
     for (const view of pages) {
-      for (let offset = 0; offset < view.byteLength; offset += 17, i++) {
-        subjectIds[i] = view.getInt32(offset);
+      if (!view) continue;
+      for (let offset = 0; offset < view.byteLength; offset += 17) {
+        const subjectId = view.getInt32(offset);
+        const group = Math.floor(subjectId / span);
+        const i = next.get(group) ?? 0;
+        next.set(group, i + 1);
+        subjectIds[i] = subjectId;
         cadreIds[i] = view.getInt32(offset + 4);
         occurredAtMs[i] = view.getFloat64(offset + 8);
         methods[i] = METHODS[view.getUint8(offset + 16)] ?? "video";
       }
     }
-    // Typed arrays of ids: `Id` is number here, and the domain reads them by index only.
-    return {
-      length,
-      subjectIds: subjectIds as ArrayLike<number>,
-      cadreIds: cadreIds as ArrayLike<number>,
-      occurredAtMs,
-      methods,
-    };
+    return { length, subjectIds, cadreIds, occurredAtMs, methods, groupSpan: span, groups };
   }
 
   listRegions() {

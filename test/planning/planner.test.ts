@@ -9,9 +9,15 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const planner = () => createPlanner({ repos: t.store, tz: TZ });
-const stateOf = (plan: DailyPlan, subjectId: number) =>
-  plan.result.subjects.find((s) => s.subjectId === subjectId);
+// Slices of 2 people: every test also exercises merging the slices' lists.
+const planner = () => {
+  const p = createPlanner({ repos: t.store, tz: TZ, sliceSpan: 2 });
+  return {
+    ...p,
+    planForDate: (r: Parameters<typeof p.planForDate>[0]) => p.planForDate(r, { detail: true }),
+  };
+};
+const stateOf = (plan: DailyPlan, subjectId: number) => plan.details?.find((s) => s.subjectId === subjectId);
 const itemsOf = (plan: DailyPlan, cadreId: number) =>
   plan.lists.find((l) => l.cadre.id === cadreId)?.items ?? [];
 
@@ -245,5 +251,44 @@ describe("one cadre's list", () => {
       );
       expect(own.subjects.length).toBe(Number(guaranteed[0]?.n));
     }
+  });
+});
+
+describe("slices", () => {
+  it("gives the same lists, states and summary whether computed whole or one person at a time", async () => {
+    const now = sh("2026-11-24 10:00");
+    const whole = await createPlanner({ repos: t.store, tz: TZ }).planForDate({ now });
+    const sliced = await createPlanner({ repos: t.store, tz: TZ, sliceSpan: 1 }).planForDate({ now });
+    expect(whole.subjects.length).toBeGreaterThan(10);
+    expect(sliced.lists).toEqual(whole.lists);
+    expect(sliced.states).toEqual(whole.states);
+    expect(sliced.summary).toEqual(whole.summary);
+    expect(sliced.warnings).toEqual(whole.warnings);
+    expect(whole.lists.some((l) => l.items.length > 2)).toBe(true);
+  });
+
+  it("computes a slice per visit group of the store (subject ids 100,000 apart) with the same result", async () => {
+    // Two people with far-apart ids, guaranteed by 王丽 like the rest: three slices, each with
+    // its own visit group.
+    for (const id of [150_001, 250_001]) {
+      await t.db.sql(
+        `INSERT INTO "Subject" ("id", "name", "regionId", "category", "level", "updatedAt")
+         VALUES ($1, $2, $3, 'mental_disorder', 'risk3', now())`,
+        [id, `远号${id}`, t.regions.v1],
+      );
+      await t.db.sql(
+        `INSERT INTO "Guarantee" ("subjectId", "cadreId", "startDate") VALUES ($1, $2, '2026-01-01')`,
+        [id, t.cadres.wangli.id],
+      );
+    }
+    await t.visit(150_001, t.cadres.wangli, "2026-11-19 10:00");
+    const now = sh("2026-11-24 10:00");
+    const grouped = await createPlanner({ repos: t.store, tz: TZ }).planForDate({ now });
+    const single = await createPlanner({ repos: t.store, tz: TZ, sliceSpan: 1e9 }).planForDate({ now });
+    expect(grouped.lists).toEqual(single.lists);
+    expect(grouped.states).toEqual(single.states);
+    const wangli = grouped.lists.find((l) => l.cadre.id === t.cadres.wangli.id)?.items ?? [];
+    expect(wangli.find((i) => i.subjectId === 150_001)).toMatchObject({ state: "due" });
+    expect(wangli.find((i) => i.subjectId === 250_001)).toMatchObject({ state: "overdue" });
   });
 });
