@@ -3,7 +3,8 @@ import type { PlanItem } from "../domain/plan";
 import type { NewCadreList } from "../store/cadre-list-repository";
 import { buildDailyCard } from "./daily-card";
 import { enqueueInBatches, type KeyedMessage } from "./enqueue-batches";
-import type { JobDeps, JobOutcome, JobRunOptions } from "./job";
+import type { CadrePlanList } from "../planning/planner";
+import type { JobDeps, JobOutcome, JobRunOptions, ShownMessage } from "./job";
 import { claimRun, underClaim } from "./job-run";
 import { messageBody, planWarnings, scheduleWarnings } from "./job-outcome";
 
@@ -41,27 +42,39 @@ export async function runDailyPush(deps: JobDeps, now: Date, opts: JobRunOptions
   const claim = opts.dryRun ? null : await claimRun(deps, DAILY_PUSH_JOB, date);
   if (claim && "skip" in claim) return { ...base, status: claim.skip };
 
+  // Only the lists are kept: the rest of the plan (a record per person) is garbage from here.
   const compute = async () => {
-    // Only the lists are kept: the rest of the plan (a record per person) is garbage from here.
     const { lists, warnings } = await deps.planner.planForDate({ now, date });
-    const entries: KeyedMessage[] = lists.map((list) => ({
-      key: `daily:${date}:${list.cadre.id}`,
-      message: buildDailyCard(deps.templates, { to: list.cadre.userid, date, items: list.items }),
-      list: cadreListOf(list.cadre.id, date, list.items),
-    }));
+    const messages: ShownMessage[] = [];
+    const entryOf = (index: number): KeyedMessage => {
+      const list = lists[index] as CadrePlanList;
+      const message = buildDailyCard(deps.templates, { to: list.cadre.userid, date, items: list.items });
+      if (!opts.quiet) messages.push({ to: message.to, body: messageBody(message) });
+      return {
+        key: `daily:${date}:${list.cadre.id}`,
+        message,
+        list: cadreListOf(list.cadre.id, date, list.items),
+      };
+    };
     const outcome: JobOutcome = {
       ...base,
       status: "dry_run",
-      messages: entries.map((e) => ({ to: e.message.to, body: messageBody(e.message) })),
+      messages,
       warnings: planWarnings(warnings),
-      detail: { cadres: entries.length, items: lists.reduce((n, l) => n + l.items.length, 0) },
+      detail: { cadres: lists.length, items: lists.reduce((n, l) => n + l.items.length, 0) },
     };
-    return { entries, outcome };
+    return { entries: { count: lists.length, build: entryOf }, outcome };
   };
 
-  if (!claim) return (await compute()).outcome;
+  if (!claim) {
+    // A dry run renders every card (and shows them unless quiet), storing nothing.
+    const { entries, outcome } = await compute();
+    for (let i = 0; i < entries.count; i++) entries.build(i);
+    return outcome;
+  }
   return underClaim(deps, claim, async () => {
     const { entries, outcome } = await compute();
+    // Cards are rendered a batch at a time as they are enqueued.
     const written = await enqueueInBatches(deps, entries, now);
     const value: JobOutcome = {
       ...outcome,

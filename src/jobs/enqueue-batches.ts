@@ -25,7 +25,7 @@ export function outboxRows(channel: string, entry: KeyedMessage, at: Date): Enqu
   const { message } = entry;
   const bodies: AppMessageContent[] =
     message.kind === "text"
-      ? splitUtf8(message.text, WECOM_LIMITS.textBytes).map((content) => ({
+      ? splitUtf8(wellFormed(message.text), WECOM_LIMITS.textBytes).map((content) => ({
           msgtype: "text",
           text: { content },
         }))
@@ -41,6 +41,12 @@ export function outboxRows(channel: string, entry: KeyedMessage, at: Date): Enqu
   }));
 }
 
+/** Messages built on demand, a batch at a time (a province's cards need not all be in memory). */
+export interface LazyMessages {
+  count: number;
+  build(index: number): KeyedMessage;
+}
+
 /**
  * Enqueues messages in transactions of `batchSize` recipients (one INSERT for the messages, one
  * for the lists), `enqueueConcurrency` transactions at a time. A key already in the outbox
@@ -49,19 +55,22 @@ export function outboxRows(channel: string, entry: KeyedMessage, at: Date): Enqu
  */
 export async function enqueueInBatches(
   deps: JobDeps,
-  entries: readonly KeyedMessage[],
+  entries: readonly KeyedMessage[] | LazyMessages,
   at: Date,
 ): Promise<{ messages: number; rows: number }> {
   const channel = deps.channel ?? "app";
   const size = Math.max(1, deps.batchSize ?? 500);
-  const batches: KeyedMessage[][] = [];
-  for (let i = 0; i < entries.length; i += size) batches.push(entries.slice(i, i + size));
+  const source: LazyMessages = Array.isArray(entries)
+    ? { count: entries.length, build: (i) => entries[i] as KeyedMessage }
+    : (entries as LazyMessages);
+  const batchCount = Math.ceil(source.count / size);
   let messages = 0;
   let rows = 0;
   let next = 0;
   const lane = async () => {
-    for (let b = next++; b < batches.length; b = next++) {
-      const batch = batches[b] as KeyedMessage[];
+    for (let b = next++; b < batchCount; b = next++) {
+      const batch: KeyedMessage[] = [];
+      for (let i = b * size; i < Math.min(source.count, (b + 1) * size); i++) batch.push(source.build(i));
       const inputs = batch.map((entry) => outboxRows(channel, entry, at));
       const counts = await deps.store.transaction(
         async (repos) => {
@@ -80,7 +89,7 @@ export async function enqueueInBatches(
       rows += counts.created;
     }
   };
-  const lanes = Math.max(1, Math.min(deps.enqueueConcurrency ?? 1, batches.length));
+  const lanes = Math.max(1, Math.min(deps.enqueueConcurrency ?? 1, batchCount));
   await Promise.all(Array.from({ length: lanes }, lane));
   if (messages > 0) deps.wake?.();
   return { messages, rows };

@@ -32,6 +32,8 @@ export interface JobRunOptions {
   scheduledAt?: Date;
   /** The local day to run for (CLI `--date`); wins over `scheduledAt`. */
   date?: LocalDate;
+  /** Leave `JobOutcome.messages` empty (the scheduler: a province's cards need not stay in memory). */
+  quiet?: boolean;
 }
 
 /**

@@ -79,7 +79,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     for (const slot of slotsBetween(matcher, new Date(at.getTime() - job.catchUpMs), at)) {
       if (stopped) break;
       try {
-        const outcome = await job.run(deps, at, { scheduledAt: slot });
+        const outcome = await job.run(deps, at, { scheduledAt: slot, quiet: true });
         if (outcome.status === "done") {
           logger.info(
             { job: job.name, slot: slot.toISOString(), enqueued: outcome.enqueued },

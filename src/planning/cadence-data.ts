@@ -1,6 +1,5 @@
 import type { Calendar } from "../domain/calendar";
 import type { LocalDate } from "../domain/local-date";
-import type { VisitColumns } from "../domain/plan-inputs";
 import type { CadencePolicy } from "../domain/policy";
 import type {
   GroupedVisits,

@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { enqueueMessages } from "../../src/channels/outbound-message";
+import { DEFAULT_CADENCE_POLICIES } from "../../src/domain/cadence-defaults";
 import { seedSmallTownship, startTestServices, type TestServices } from "../helpers/test-services";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -176,4 +177,60 @@ test("a push the bot sends unasked (through the outbox) appears in the open chat
   expect(await bubbles("bot")).toEqual([...before, push]);
   expect(deliveredTexts("wangli").at(-1)).toBe(push);
   expect(s.emulator!.violations()).toEqual([]);
+});
+
+test("任务 brings a card; choosing a person and tapping 正常 records the visit and updates the card", async () => {
+  // Two people 王丽 guarantees, so that her task list is a one-tap card.
+  await s.store.policies.seedDefaultsIfEmpty(DEFAULT_CADENCE_POLICIES, new Date());
+  const village = (await s.store.regions.findByCode("V"))!;
+  const cadre = (await s.store.cadres.findByUserid("wangli"))!;
+  for (const name of ["钱一", "钱二"]) {
+    const subject = await s.store.subjects.create({
+      name,
+      regionId: village.id,
+      category: "mental_disorder",
+      level: "risk3",
+    });
+    await s.db.prisma.guarantee.create({
+      data: { subjectId: subject.id, cadreId: cadre.id, startDate: new Date("2026-01-01") },
+    });
+  }
+  await page.selectOption("#user", "wangli");
+  await page.locator("#chat .msg.bot").first().waitFor();
+  await sendFromPage("任务");
+
+  // The card: a title, a person selector with both, and the three outcome buttons.
+  await page.locator("#chat .msg.card").first().waitFor();
+  await statusCleared();
+  // Locators are lazy: pin this card by position, since the updated card arrives after it.
+  const card = page.locator("#chat .msg.card").nth((await page.locator("#chat .msg.card").count()) - 1);
+  expect((await card.locator("h3").textContent())?.length).toBeGreaterThan(0);
+  const selector = card.locator("select");
+  const people = await selector.locator("option").allTextContents();
+  expect([...people].map((p) => p.slice(3)).sort()).toEqual(["钱一", "钱二"]);
+  expect(await card.locator("button").allTextContents()).toEqual(["正常", "异常", "未见到"]);
+
+  // Choose the second person, tap 正常.
+  const [first, second] = people.map((p) => p.slice(3));
+  await selector.selectOption({ index: 1 });
+  await card.getByRole("button", { name: "正常" }).click();
+  await page.locator("#chat .msg.bot", { hasText: `已登记：${second}` }).waitFor();
+  await statusCleared();
+  expect((await bubbles("me")).at(-1)).toBe(`（点击「${people[1]} 正常」）`);
+  expect(await card.getByRole("button", { name: "正常" }).isDisabled()).toBe(true);
+  // The card comes back updated: only the first person is left to choose.
+  const updated = page.locator("#chat .msg.card", { hasText: "卡片已更新" }).last();
+  await updated.waitFor();
+  expect(await updated.locator("select option").allTextContents()).toEqual([`1. ${first}`]);
+  expect(await s.db.prisma.visit.count({ where: { cadreId: cadre.id, status: "active" } })).toBe(1);
+
+  // Tapping 正常 on the updated card takes its default selection, the last person; the card closes.
+  await updated.getByRole("button", { name: "正常" }).click();
+  await page.locator("#chat .msg.bot", { hasText: `已登记：${first}` }).waitFor();
+  await page.locator("#chat .msg.bot", { hasText: "全部已登记" }).waitFor();
+  await statusCleared();
+  expect(await s.db.prisma.visit.count({ where: { cadreId: cadre.id, status: "active" } })).toBe(2);
+  expect(s.emulator!.violations()).toEqual([]);
+
+  await page.screenshot({ path: path.join(os.tmpdir(), "sandbox-card.png"), fullPage: true });
 });
