@@ -17,6 +17,7 @@
  *   TEST_DATABASE_URL=postgresql://… npx tsx bench/inbound.ts    another PostgreSQL server
  *   BENCH_DB=embedded npx tsx bench/inbound.ts                   one database only (or postgres)
  *   BENCH_N=5000 BENCH_CLIENTS=32 BENCH_SENDERS=500 BENCH_RATE=200 BENCH_STEADY_S=10   (defaults)
+ *   BENCH_DB=postgres BENCH_INSTANCES=2 npx tsx bench/inbound.ts  two service instances (threads)
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -41,6 +42,12 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 /** Registered cadres the messages come from (round robin): 5,000 + 2,000 messages stay under 30/min each. */
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 500);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
+/**
+ * Service instances on PostgreSQL (default 1): the extra ones run startServices on the same
+ * database in worker threads, and the load generator spreads requests over them round robin, as
+ * a load balancer would. The embedded database is one process by design: always 1 there.
+ */
+const INSTANCES = Math.max(1, Number(process.env.BENCH_INSTANCES ?? 1));
 const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 10);
 const WARMUP = 300;
 const TEXT = "帮助";
@@ -84,7 +91,7 @@ let agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
 function attempt(req, t0) {
   return new Promise((resolve, reject) => {
     const r = http.request(
-      { host: "127.0.0.1", port: workerData.port, path: req.path, method: "POST", agent,
+      { host: "127.0.0.1", port: req.port, path: req.path, method: "POST", agent,
         headers: { "content-type": "text/xml", "content-length": Buffer.byteLength(req.body) } },
       (res) => {
         let text = "";
@@ -150,6 +157,7 @@ parentPort.on("message", async (job) => {
 
 function runClient(
   worker: Worker,
+  ports: readonly number[],
   job: { mode: "closed"; reqs: Req[]; clients: number } | { mode: "open"; reqs: Req[]; rate: number },
 ): Promise<ClientResult> {
   return new Promise((resolve, reject) => {
@@ -160,7 +168,11 @@ function runClient(
       if (m.ok) resolve(m.result);
       else reject(new Error(m.error));
     });
-    worker.postMessage({ ...job, reqs: job.reqs.map(({ path, body }) => ({ path, body })) });
+    // Round robin over the instances, as a load balancer would.
+    worker.postMessage({
+      ...job,
+      reqs: job.reqs.map(({ path, body }, i) => ({ path, body, port: ports[i % ports.length] })),
+    });
   });
 }
 
@@ -230,7 +242,10 @@ async function applyMigrations(url: string) {
 }
 
 interface Figures {
+  kind: "embedded" | "postgres";
   db: string;
+  /** Load average (1 min) when the run ended. */
+  loadAtEnd: number;
   floorPerS: number;
   burst: { ackPerS: number; ack: ReturnType<typeof latencySummary>; repliesMs: number; e2ePerS: number };
   /** Replies the outbox worker had delivered to the emulator when the last reply was enqueued. */
@@ -256,13 +271,40 @@ function measureFloor(reqs: Req[], config: { token: string; encodingAesKey: stri
   return reqs.length / (run() / 1000);
 }
 
+/** Waits for an extra instance to listen; returns its port. */
+function instanceStarted(worker: Worker): Promise<number> {
+  return new Promise((resolve, reject) => {
+    worker.once("error", reject);
+    worker.once("message", (m: { port?: number; error?: string }) => {
+      worker.off("error", reject);
+      if (m.port) resolve(m.port);
+      else reject(new Error(`instance failed to start: ${m.error}`));
+    });
+  });
+}
+
+/** Stops an extra instance (HTTP, outbox worker, database pool), then ends its thread. */
+async function stopInstance(worker: Worker): Promise<void> {
+  await Promise.race([
+    new Promise<void>((resolve) => {
+      worker.once("message", () => resolve());
+      worker.once("error", () => resolve());
+      worker.postMessage("stop");
+    }),
+    sleep(10_000),
+  ]);
+  await worker.terminate();
+}
+
 async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bb-bench-"));
   let dropPg: (() => Promise<void>) | undefined;
   let db: Database;
+  let pgUrl: string | undefined;
   if (kind === "postgres") {
     const throwaway = await createThrowawayPostgres(PG_URL);
     dropPg = throwaway.drop;
+    pgUrl = throwaway.url;
     db = await openDatabase({ databaseUrl: throwaway.url, dataDir });
   } else {
     // The embedded database exactly as `npm start` opens it: PGlite in DATA_DIR on a Unix socket.
@@ -271,6 +313,7 @@ async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
   let running: RunningServices | undefined;
   let emulatorServer: { url: string; close(): Promise<void> } | undefined;
   let client: Worker | undefined;
+  const instances: Worker[] = [];
   try {
     await applyMigrations(db.url);
     progress(`${kind}: database ready`);
@@ -278,7 +321,7 @@ async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
     const emulator = createWecomEmulator({ ...creds, now: () => new Date() });
     emulatorServer = await emulator.listen(0, "127.0.0.1");
     // WeCom mode with the API base on the emulator: production wiring, nothing sandbox-specific.
-    const config = loadConfig({
+    const env = {
       PORT: "0",
       DATA_DIR: dataDir,
       LOG_LEVEL: "silent",
@@ -288,7 +331,8 @@ async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
       WECOM_TOKEN: creds.token,
       WECOM_ENCODING_AES_KEY: creds.encodingAesKey,
       WECOM_API_BASE: emulatorServer.url,
-    });
+    };
+    const config = loadConfig(env);
     running = await startServices({
       config,
       db,
@@ -338,7 +382,22 @@ async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
       receiveId: creds.corpId,
     });
 
-    client = new Worker(CLIENT_JS, { eval: true, workerData: { port: running.port } });
+    const ports = [running.port];
+    if (pgUrl) {
+      for (let i = 1; i < INSTANCES; i++) {
+        const instance = new Worker(
+          `require("tsx/cjs"); require(${JSON.stringify(path.join(__dirname, "inbound-instance.ts"))});`,
+          {
+            eval: true,
+            workerData: { databaseUrl: pgUrl, env, logLevel: process.env.BENCH_LOG ?? "silent" },
+          },
+        );
+        instances.push(instance);
+        ports.push(await instanceStarted(instance));
+      }
+      if (INSTANCES > 1) progress(`${kind}: ${INSTANCES} instances listening on ports ${ports.join(", ")}`);
+    }
+    client = new Worker(CLIENT_JS, { eval: true });
     // Polled while the service works, so they must be cheap: index scans over the rows of the
     // current phase only. The bot marks a message processed in the transaction that enqueues its
     // reply, so "processed" means "reply in the outbox" (the end checks every one has a reply).
@@ -356,7 +415,7 @@ async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
 
     // Warm-up: JIT, connection pools, the access token; then an empty outbox.
     progress(`${kind}: floor measured, warm-up`);
-    const w = await runClient(client, { mode: "closed", reqs: warmup, clients: CLIENTS });
+    const w = await runClient(client, ports, { mode: "closed", reqs: warmup, clients: CLIENTS });
     if (w.non200 > 0)
       throw new Error(`${w.non200} warm-up callbacks not answered 200, e.g. ${w.failures.join(" | ")}`);
     await waitUntil(
@@ -372,7 +431,7 @@ async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
     // Burst: N messages from C concurrent clients.
     progress(`${kind}: burst`);
     const t0 = performance.now();
-    const ackRun = runClient(client, { mode: "closed", reqs: burst, clients: CLIENTS });
+    const ackRun = runClient(client, ports, { mode: "closed", reqs: burst, clients: CLIENTS });
     let clientError: unknown;
     ackRun.catch((err) => {
       clientError = err;
@@ -397,7 +456,7 @@ async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
     // Steady: an open-loop offered load.
     progress(`${kind}: steady load`);
     base = await lastInboundId();
-    const steadyRun = await runClient(client, { mode: "open", reqs: steady, rate: RATE });
+    const steadyRun = await runClient(client, ports, { mode: "open", reqs: steady, rate: RATE });
     if (steadyRun.non200 > 0) {
       throw new Error(
         `${steadyRun.non200} steady callbacks not answered 200, e.g. ${steadyRun.failures.join(" | ")}`,
@@ -430,7 +489,12 @@ async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
     }
 
     return {
-      db: kind === "embedded" ? "embedded (PGlite)" : "PostgreSQL",
+      kind,
+      db:
+        kind === "embedded"
+          ? "embedded (PGlite)"
+          : `PostgreSQL${INSTANCES > 1 ? `, ${INSTANCES} service instances` : ""}`,
+      loadAtEnd: os.loadavg()[0] ?? Number.NaN,
       floorPerS,
       burst: {
         ackPerS: N / (ack.elapsedMs / 1000),
@@ -449,6 +513,7 @@ async function measure(kind: "embedded" | "postgres"): Promise<Figures> {
     };
   } finally {
     await client?.terminate();
+    await Promise.all(instances.map(stopInstance));
     if (running) await running.stop();
     else await db.close();
     await emulatorServer?.close();
@@ -477,7 +542,8 @@ async function main() {
   console.log(
     `inbound bench: ${f(N)} messages ("${TEXT}") from ${f(SENDERS)} registered senders, ${CLIENTS} concurrent ` +
       `keep-alive clients; then ${RATE} msg/s offered for ${STEADY_S} s; outbox worker running ` +
-      `(delivers the replies to a local WeCom emulator during the runs)`,
+      `(delivers the replies to a local WeCom emulator during the runs)` +
+      (INSTANCES > 1 ? `; PostgreSQL with ${INSTANCES} service instances (worker threads, round robin)` : ""),
   );
   // Other work on the machine skews every figure: say how busy it was.
   console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg()[0]?.toFixed(2)} at start`);
@@ -504,7 +570,7 @@ async function main() {
       continue;
     }
     runs.push(r);
-    console.log(`\n${r.db}`);
+    console.log(`\n${r.db} (load average ${r.loadAtEnd.toFixed(2)} at the end)`);
     console.log(`  floor (verify + decrypt + parseCallback, 1 thread, no I/O)  ${f(r.floorPerS)} msg/s`);
     console.log(
       `  burst ${f(N)} msgs, ${CLIENTS} clients: acks ${f(r.burst.ackPerS)} msg/s ` +
@@ -523,11 +589,11 @@ async function main() {
         `max ${ms(r.steady.ack.max)}; last reply enqueued ${ms(r.steadyReplyTailMs)} after the last ack`,
     );
   }
-  const pgRun = runs.find((r) => r.db === "PostgreSQL");
+  const pgRun = runs.find((r) => r.kind === "postgres");
   console.log("\ntargets");
   if (pgRun) {
     console.log(
-      `  PostgreSQL end-to-end >= 1,000 msg/s: ${f(pgRun.burst.e2ePerS)} ${pgRun.burst.e2ePerS >= 1000 ? "met" : "MISSED"}`,
+      `  ${pgRun.db} end-to-end >= 1,000 msg/s: ${f(pgRun.burst.e2ePerS)} ${pgRun.burst.e2ePerS >= 1000 ? "met" : "MISSED"}`,
     );
   }
   for (const r of runs) {

@@ -39,7 +39,23 @@ export interface Config {
   /** 32-byte master key for ID-number encryption; undefined → a key file in dataDir. */
   readonly secretKey: Buffer | undefined;
   readonly logLevel: string;
+  /** How long each step of the incident ladder waits for `收到` before it climbs (issue 6). */
+  readonly ackDeadlines: { readonly emergencyMs: number; readonly urgentMs: number };
 }
+
+/** Whole minutes, 1 to 1440, with a Chinese message naming the variable. */
+const minutes = (name: string, fallback: number) => {
+  const message = `${name} 必须是分钟数（1 到 1440 的整数）`;
+  return z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce
+      .number({ message })
+      .int({ message })
+      .min(1, { message })
+      .max(1440, { message })
+      .default(fallback),
+  );
+};
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -61,6 +77,8 @@ const schema = z.object({
   ADMIN_TOKEN: z.string().trim().optional(),
   BAOBAO_SECRET_KEY: z.string().trim().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  BAOBAO_ACK_EMERGENCY_MINUTES: minutes("BAOBAO_ACK_EMERGENCY_MINUTES", 5),
+  BAOBAO_ACK_URGENT_MINUTES: minutes("BAOBAO_ACK_URGENT_MINUTES", 30),
 });
 
 function isValidTimeZone(tz: string): boolean {
@@ -143,5 +161,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: e.ADMIN_TOKEN ? e.ADMIN_TOKEN : undefined,
     secretKey: e.BAOBAO_SECRET_KEY ? parseSecretKey(e.BAOBAO_SECRET_KEY) : undefined,
     logLevel: e.LOG_LEVEL,
+    ackDeadlines: Object.freeze({
+      emergencyMs: e.BAOBAO_ACK_EMERGENCY_MINUTES * 60_000,
+      urgentMs: e.BAOBAO_ACK_URGENT_MINUTES * 60_000,
+    }),
   });
 }

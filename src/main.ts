@@ -11,12 +11,12 @@ import { createPlanTaskSource } from "./bot/commands/plan-task-source";
 import { createDispatcher } from "./bot/dispatch";
 import { loadTemplates } from "./bot/templates";
 import { createAppDeliver } from "./channels/app-channel";
-import { envelopeFromRow } from "./channels/envelope-from-row";
 import { createSandboxCredentials } from "./channels/sandbox/sandbox-credentials";
 import { sandboxRoutes } from "./channels/sandbox/sandbox-routes";
 import { wecomCallbackRoutes } from "./http/routes/wecom-callback";
 import { createOutboxWorker } from "./outbox/outbox-worker";
 import { createPlanner } from "./planning/planner";
+import { createInboundRecorder } from "./store/inbound-recorder";
 import { createStore, type Store } from "./store/store";
 import { PrismaTokenStore } from "./store/token-repository";
 import { createWecomClient } from "./wecom/client";
@@ -36,6 +36,7 @@ import { seedDemoIfEmpty } from "./store/seed/seed-demo";
 import { DEFAULT_CADENCE_POLICIES } from "./domain/cadence-defaults";
 import { JOB_TABLE } from "./jobs/job-table";
 import { createScheduler } from "./jobs/scheduler";
+import { startLadderLoop } from "./jobs/incident-ladder"; // incident ladder (issue 6)
 import { PrismaPolicyRepository } from "./store/policy-repository";
 import { PrismaSettingRepository } from "./store/setting-repository";
 
@@ -78,7 +79,7 @@ export async function main(
   }
 
   try {
-    const running = await startServices({ config, db, cipher, now, logger, scheduler: true });
+    const running = await startServices({ config, db, cipher, now, logger, scheduler: true, ladder: true });
     logger.info(
       {
         port: running.port,
@@ -104,6 +105,8 @@ export interface ServiceDeps {
   outbox?: { pollIntervalMs?: number };
   /** Runs the scheduled jobs (daily card, reminder, close-out, summary); main() turns it on. */
   scheduler?: boolean;
+  /** Climbs unacknowledged incidents every 30 s (or `intervalMs`); main() turns it on (issue 6). */
+  ladder?: boolean | { intervalMs?: number };
 }
 
 export interface RunningServices {
@@ -149,16 +152,25 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     pollIntervalMs: deps.outbox?.pollIntervalMs,
     logger: logger.child({ component: "outbox" }),
   });
+  // Callbacks store their messages through one group commit (concurrent ones share an INSERT).
+  const recorder = createInboundRecorder(store.inbound);
   const bot = createBot({
     store,
     templates,
     dispatch: createDispatcher({
       tz: config.tz,
+      ackDeadlines: config.ackDeadlines,
       listTasks: createPlanTaskSource((repos) => createPlanner({ repos, tz: config.tz, logger }), templates),
     }),
     now,
     logger,
     wake: () => worker.wake(),
+    // Queued messages are handled up to 32 per transaction. The embedded database has one
+    // connection: one batch at a time, cut short once a callback has waited 5 ms to store its
+    // message (acknowledgements first; the bot catches up when the callbacks pause).
+    ...(db.kind === "postgres"
+      ? { concurrency: 2 }
+      : { concurrency: 1, yieldWhen: () => recorder.longestWaitMs() >= 5 }),
   });
 
   const callbackConfig = {
@@ -172,6 +184,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
       channel: "app",
       config: callbackConfig,
       inbound: store.inbound,
+      recorder,
       now,
       logger,
       onInbound: (envelope) => void bot.handle(envelope),
@@ -226,11 +239,27 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     : undefined;
   scheduler?.start().catch((err: unknown) => logger.error({ err }, "scheduler start failed"));
 
+  // Incident ladder (issue 6): a DB-driven tick, on every instance; each step is claimed in the
+  // database, so instances never notify twice, and a restart continues where the rows say.
+  const ladder = deps.ladder
+    ? startLadderLoop(
+        {
+          store,
+          templates,
+          tz: config.tz,
+          deadlines: config.ackDeadlines,
+          logger: logger.child({ component: "ladder" }),
+          wake: () => worker.wake(),
+        },
+        now,
+        typeof deps.ladder === "object" ? deps.ladder.intervalMs : undefined,
+      )
+    : undefined;
+
   // Messages acknowledged to WeCom but not processed (a crash in between) are picked up again.
   const sweep = setInterval(() => {
-    void store.inbound
-      .listStranded(new Date(now().getTime() - 30_000), 100)
-      .then((rows) => Promise.all(rows.map((row) => bot.handle(envelopeFromRow(row)))))
+    void bot
+      .recover(new Date(now().getTime() - 30_000), 500)
       .catch((err) => logger.error({ err }, "stranded-message sweep failed"));
   }, 30_000);
   sweep.unref();
@@ -240,7 +269,9 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     stopping ??= (async () => {
       clearInterval(sweep);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await bot.stop(); // the batch in progress commits; queued messages stay stored for the sweep
       await scheduler?.stop(); // cadence engine (issue 5)
+      await ladder?.stop(); // incident ladder (issue 6)
       await worker.stop();
       await emulatorServer?.close();
       await db.close();

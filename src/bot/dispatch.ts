@@ -6,10 +6,18 @@ import { answerQuestion } from "./commands/answer-question";
 import { attachMedia } from "./commands/attach-media";
 import { clickCard } from "./commands/click-card";
 import { type ConversationDeps, exampleFor, formatDay, localToday, text } from "./commands/command-context";
-import { acknowledgeIncident, reportIncident, updateIncident } from "./commands/incidents";
-import { sendStats } from "./commands/leader-commands";
+import {
+  acknowledgeIncident,
+  clickIncidentCard,
+  decideLevel,
+  isIncidentCardKey,
+  reportIncident,
+  updateIncident,
+} from "./commands/incidents";
+import { sendOverdue, sendStats } from "./commands/leader-commands";
 import { recordVisit } from "./commands/record-visit";
 import { sendTasks } from "./commands/send-tasks";
+import { sendWeek } from "./commands/send-week";
 import { parseMessage } from "./parse/parse-message";
 import type { ParsedCommand } from "./parse/parsed-command";
 
@@ -49,6 +57,8 @@ async function replyIncomplete(
       return [
         text(ctx, "incident-missing-number", { command: parsed.command === "close" ? "结案" : "处理" }),
       ];
+    case "missing_level_decision":
+      return [text(ctx, "level-missing-decision")];
   }
 }
 
@@ -102,20 +112,24 @@ async function handleText(
     case "withdraw":
       return withdrawVisit(ctx, deps, parsed.number);
     case "tasks":
-    case "week":
       return sendTasks(ctx, deps, key);
+    case "week":
+      return sendWeek(ctx, deps);
     case "help":
       return [text(ctx, "help", { example: await exampleFor(ctx) })];
     case "stats":
-    case "overdue":
       return sendStats(ctx, deps);
+    case "overdue":
+      return sendOverdue(ctx, deps);
     case "incident":
-      return reportIncident(ctx, parsed, key);
+      return reportIncident(ctx, deps, parsed, key);
     case "ack":
-      return acknowledgeIncident(ctx, parsed.incidentNumber);
+      return acknowledgeIncident(ctx, deps, parsed.incidentNumber);
     case "progress":
     case "close":
-      return updateIncident(ctx, parsed.kind, parsed.incidentNumber, parsed.note);
+      return updateIncident(ctx, deps, parsed.kind, parsed.incidentNumber, parsed.note);
+    case "level":
+      return decideLevel(ctx, parsed.proposalNumber, parsed.decision);
     case "choose":
       return [text(ctx, "choose-nothing", { n: parsed.number })];
     case "confirm":
@@ -140,7 +154,9 @@ export function createDispatcher(deps: ConversationDeps): Dispatcher {
       case "text":
         return handleText(ctx, deps, event.content, key);
       case "template_card_event":
-        return clickCard(ctx, deps, event, key);
+        return isIncidentCardKey(event.eventKey)
+          ? clickIncidentCard(ctx, deps, event)
+          : clickCard(ctx, deps, event, key);
       case "image":
       case "location":
         return attachMedia(ctx, deps, event);

@@ -20,6 +20,45 @@ function asObject(body: JsonValue): Record<string, JsonValue> {
 }
 
 /**
+ * An image kept in the outbox as its bytes (reports: the weekly chart). The deliverer uploads it
+ * (media/upload) right before sending: a media_id lasts only 3 days and a retry may come later,
+ * and any instance can deliver the row (no shared disk needed).
+ */
+export interface PendingImageBody {
+  msgtype: "image";
+  image: { upload: { filename: string; base64: string } };
+}
+
+/** The outbox body of an image to upload at delivery. */
+export function pendingImageBody(filename: string, data: Uint8Array): PendingImageBody {
+  return { msgtype: "image", image: { upload: { filename, base64: Buffer.from(data).toString("base64") } } };
+}
+
+/** Replaces a pending image by a freshly uploaded media_id; other bodies pass through. */
+async function uploadPendingImage(
+  client: WecomClient,
+  content: Record<string, JsonValue>,
+): Promise<Record<string, JsonValue>> {
+  const image = content.msgtype === "image" ? content.image : undefined;
+  const upload =
+    image &&
+    typeof image === "object" &&
+    !Array.isArray(image) &&
+    image.upload &&
+    typeof image.upload === "object"
+      ? (image.upload as Record<string, JsonValue>)
+      : undefined;
+  if (!upload || typeof upload.base64 !== "string") return content;
+  const media = await client.uploadMedia({
+    type: "image",
+    filename: typeof upload.filename === "string" ? upload.filename : "image.png",
+    data: Buffer.from(upload.base64, "base64"),
+    contentType: "image/png",
+  });
+  return { msgtype: "image", image: { media_id: media.mediaId } };
+}
+
+/**
  * The self-built app channel: delivers outbox rows through the WeCom API client (message/send for
  * members, appchat/send for app chats, webhook/send for group robots). The same code runs in
  * sandbox mode, where the client points at the local emulator.
@@ -44,7 +83,7 @@ export function createAppDeliver(client: WecomClient): DeliverFn {
         }
         const res = await client.sendMessage({
           touser: [message.recipient],
-          message: content as unknown as AppMessageContent,
+          message: (await uploadPendingImage(client, content)) as unknown as AppMessageContent,
           enableDuplicateCheck: enable_duplicate_check === 1,
           duplicateCheckInterval:
             typeof duplicate_check_interval === "number" ? duplicate_check_interval : undefined,

@@ -19,7 +19,7 @@ export async function enqueueMessages(
   key: string,
   messages: readonly OutgoingMessage[],
   at?: Date,
-  opts: { duplicateCheck?: boolean } = {},
+  opts: { duplicateCheck?: boolean; priority?: number } = {},
 ): Promise<number> {
   let created = 0;
   let n = 0;
@@ -43,6 +43,7 @@ export async function enqueueMessages(
         body: (opts.duplicateCheck === false ? { ...body, enable_duplicate_check: 0 } : body) as never,
         idempotencyKey: `${key}#${n}`,
         at,
+        priority: opts.priority,
       });
       if (res.created) created++;
     }

@@ -3,11 +3,14 @@ import { ConfigError } from "../config";
 import { type CliIo, createCliContext } from "./cli-context";
 import { CliError } from "./cli-error";
 import { registerDbCommands } from "./commands/db";
+import { registerIncidentCommands } from "./commands/incident"; // incident ladder (issue 6)
 // Cadence engine (issue 5).
 import { registerPlanCommand } from "./commands/plan";
 import { registerPolicyCommands } from "./commands/policy";
 import { registerPushCommand } from "./commands/push";
 import { registerSubjectCommands } from "./commands/subject";
+// Leader summaries and reports (issue 6).
+import { registerReportCommand } from "./commands/report";
 
 /** Builds the `baobao` program with Chinese help. */
 export function buildProgram(ctx: ReturnType<typeof createCliContext>): Command {
@@ -23,11 +26,13 @@ export function buildProgram(ctx: ReturnType<typeof createCliContext>): Command 
     .exitOverride();
   program.configureHelp({ sortSubcommands: true });
   registerDbCommands(program, ctx);
+  registerIncidentCommands(program, ctx); // incident ladder (issue 6)
   // Cadence engine (issue 5).
   registerPlanCommand(program, ctx);
   registerPushCommand(program, ctx);
   registerPolicyCommands(program, ctx);
   registerSubjectCommands(program, ctx);
+  registerReportCommand(program, ctx);
   // Chinese usage labels everywhere.
   const localise = (cmd: Command) => {
     cmd.helpOption("-h, --help", "显示帮助");
@@ -72,8 +77,9 @@ export async function run(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
   io: CliIo = stdio,
+  now: () => Date = () => new Date(),
 ): Promise<number> {
-  const ctx = createCliContext(env, io, () => new Date());
+  const ctx = createCliContext(env, io, now);
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv);

@@ -261,7 +261,7 @@ export function closeOutIntervals(input: CloseOutIntervalsInput): CloseOutResult
     );
     const visits = collectQualifyingVisits(scratch, indexed.visits, position, policy);
     const active = guarantorsOn(indexed.guarantees, position, day);
-    const windowKey = `${formatDayNumber(day - interval)}+${interval}d`;
+    const windowKey = intervalWindowKey(day, interval);
     const judge = (cadreId: Id | null, floor: number) =>
       intervalStreak(
         visitDaysDescending(visits, cadreId),
@@ -294,6 +294,45 @@ export function closeOutIntervals(input: CloseOutIntervalsInput): CloseOutResult
     }
   }
   return result;
+}
+
+/** The key of the every-N-days window ending on day number `day`: `<day − N>+<N>d`. */
+export function intervalWindowKey(day: number, interval: number): string {
+  return `${formatDayNumber(day - interval)}+${interval}d`;
+}
+
+/** A closed period, or every-N-days window, as close-out keys its misses; days inclusive. */
+export interface MissWindow {
+  key: string;
+  startDay: number;
+  endDay: number;
+}
+
+/**
+ * The closed periods whose misses a visit dated `date` counts toward under `policy`, seen on
+ * `today`: for a calendar policy the visit's own period once it has ended; for every-N-days each
+ * window ending before today that contains the date (close-out of day D judges the visits of
+ * the N days ending on D). Empty for a visit dated today. Used to settle stored misses when a
+ * visit is entered late, withdrawn or corrected.
+ */
+export function closedMissWindows(
+  policy: Pick<CadencePolicy, "period" | "intervalDays">,
+  date: LocalDate,
+  today: LocalDate,
+): MissWindow[] {
+  const day = toDayNumber(date);
+  const todayDay = toDayNumber(today);
+  if (day >= todayDay) return [];
+  if (policy.period !== "days") {
+    const span = periodSpanOfDay(policy.period, day);
+    return span.endDay < todayDay ? [{ key: span.key, startDay: span.startDay, endDay: span.endDay }] : [];
+  }
+  const interval = Math.max(1, policy.intervalDays ?? 1);
+  const windows: MissWindow[] = [];
+  for (let end = day; end < day + interval && end < todayDay; end++) {
+    windows.push({ key: intervalWindowKey(end, interval), startDay: end - interval + 1, endDay: end });
+  }
+  return windows;
 }
 
 /** Which miss (0 = none) the day that just ended is for one every-N-days obligation. */

@@ -243,7 +243,8 @@ const ROW_CHUNK = 5_000;
  * scope and period, so a re-run records nothing twice) and notifies by rung — 1 miss the
  * guarantor(s), 2 consecutive the village leader(s) with names, 3+ the township leader(s) — in
  * 1:1 messages held until 09:00 of the first working day. Each period is claimed on its own
- * (`close-out:week` / `2026-W48`, …).
+ * (`close-out:week` / `2026-W48`, …). A miss that a late-entered visit has satisfied meanwhile
+ * (`satisfiedAt`, set by the bot in the visit's transaction) is not notified.
  */
 export async function runCloseOut(deps: JobDeps, now: Date, opts: JobRunOptions = {}): Promise<JobOutcome> {
   const { tz } = deps;
@@ -333,7 +334,7 @@ export async function runCloseOut(deps: JobDeps, now: Date, opts: JobRunOptions 
         for (let i = 0; i < rows.length; i += ROW_CHUNK) {
           recorded += await deps.store.missedObligations.recordMany(rows.slice(i, i + ROW_CHUNK), now);
         }
-        // Notify only what no earlier (failed) attempt notified.
+        // Notify only what no earlier (failed) attempt notified and no late entry has satisfied.
         const open = await deps.store.missedObligations.listByPeriodKeys(
           [...new Set(rows.map((r) => r.periodKey))],
           {

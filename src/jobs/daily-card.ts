@@ -1,3 +1,4 @@
+import { CARD_MAX_PEOPLE, cardBody } from "../bot/commands/task-card";
 import type { Templates } from "../bot/templates";
 import type { OutgoingMessage } from "../channels/outbound-message";
 import { CURRENT_PERIOD_LABELS, formatCategoryLevel } from "../domain/labels";
@@ -41,15 +42,27 @@ function renderState(templates: Templates, item: PlanItem, remaining: number): s
 export interface DailyCardInput {
   /** The cadre's WeCom userid. */
   to: string;
+  /** The cadre's id (part of the card's task_id). */
+  cadreId: number;
   date: LocalDate;
   /** The cadre's numbered list (`PlanItem.number` is the number printed). */
   items: readonly PlanItem[];
 }
 
 /**
+ * The task_id of a cadre's morning card: one card per cadre per day, so `(date, cadre)` is unique
+ * and the same on every re-run (WeCom refuses a task_id twice, which also stops a resend).
+ */
+export function dailyTaskId(date: LocalDate, cadreId: number): string {
+  return `daily-${date}-${cadreId}`;
+}
+
+/**
  * The morning card of one cadre (conversation.md): a header with the date, one numbered line per
- * person, most urgent first, and how to reply. Plain text for now; the conversation's one-tap card
- * replaces the body here. Long lists are split by the outbox on line breaks.
+ * person, most urgent first, and how to reply. Up to `CARD_MAX_PEOPLE` people it is the one-tap
+ * card `任务` sends (choose a person, tap 正常 / 异常 / 未见到), carrying the same numbered lines;
+ * a longer list goes out as text, split by the outbox on line breaks. Either way the numbers are
+ * `PlanItem.number`, as stored in the cadre's list, so `1 正常` means the same person.
  */
 export function buildDailyCard(templates: Templates, input: DailyCardInput): OutgoingMessage {
   const text = renderText(templates, "daily-card", {
@@ -62,5 +75,21 @@ export function buildDailyCard(templates: Templates, input: DailyCardInput): Out
     example: input.items[0]?.number ?? 1,
     abnormalExample: input.items[1]?.number ?? input.items[0]?.number ?? 1,
   });
-  return { kind: "text", to: input.to, text };
+  if (input.items.length === 0 || input.items.length > CARD_MAX_PEOPLE) {
+    return { kind: "text", to: input.to, text };
+  }
+  const people = input.items.map((item) => ({
+    n: item.number,
+    subjectId: item.subjectId as number,
+    name: item.name,
+  }));
+  return {
+    kind: "card",
+    to: input.to,
+    card: {
+      msgtype: "template_card",
+      template_card: cardBody(templates, dailyTaskId(input.date, input.cadreId), input.date, people, text),
+    },
+    fallbackText: text,
+  };
 }

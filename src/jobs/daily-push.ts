@@ -48,7 +48,12 @@ export async function runDailyPush(deps: JobDeps, now: Date, opts: JobRunOptions
     const messages: ShownMessage[] = [];
     const entryOf = (index: number): KeyedMessage => {
       const list = lists[index] as CadrePlanList;
-      const message = buildDailyCard(deps.templates, { to: list.cadre.userid, date, items: list.items });
+      const message = buildDailyCard(deps.templates, {
+        to: list.cadre.userid,
+        cadreId: list.cadre.id,
+        date,
+        items: list.items,
+      });
       if (!opts.quiet) messages.push({ to: message.to, body: messageBody(message) });
       return {
         key: `daily:${date}:${list.cadre.id}`,

@@ -3,6 +3,7 @@ import { runDailyPush } from "./daily-push";
 import type { JobDefinition } from "./job";
 import { runLeaderSummary } from "./leader-summary";
 import { runReminder } from "./reminder";
+import { runWeeklyReport } from "./weekly-report";
 
 const HOUR = 3_600_000;
 
@@ -16,6 +17,14 @@ export const JOB_TABLE: readonly JobDefinition[] = [
   { name: "reminder", cron: "0 15 * * *", catchUpMs: 2 * HOUR, run: runReminder },
   { name: "leader-summary", cron: "30 17 * * *", catchUpMs: 2.5 * HOUR, run: runLeaderSummary },
   { name: "close-out", cron: "30 0 * * *", catchUpMs: 72 * HOUR, run: runCloseOut },
+  // Last week's report to township leaders: Monday 08:45, or the first working day up to
+  // Wednesday (holidays); claimed per ISO week, so only the first of these slots sends.
+  {
+    name: "weekly-report",
+    cron: "45 8 * * 1-3",
+    catchUpMs: 4 * HOUR,
+    run: (deps, now, opts) => runWeeklyReport(deps, now, opts),
+  },
 ];
 
 /** A job by name (CLI `push <job>`). */

@@ -1,63 +1,17 @@
 import { zoneOf } from "../domain/local-date";
-import type { SubjectState } from "../domain/plan";
+import { hasContent } from "../reports/jurisdiction-summary";
+import { loadSummaries } from "../reports/load-summary";
+import { renderLeaderSummary } from "../reports/render-summary";
 import type { PlanCadre } from "../store/plan-input-repository";
-import type { DailyPlan } from "../planning/planner";
-import { dayView } from "./day-view";
 import { enqueueInBatches, type KeyedMessage } from "./enqueue-batches";
 import type { JobDeps, JobOutcome, JobRunOptions } from "./job";
-import { messageBody, planWarnings, scheduleWarnings, renderText } from "./job-outcome";
+import { messageBody, planWarnings, scheduleWarnings } from "./job-outcome";
 import { claimRun, underClaim } from "./job-run";
 
 export const LEADER_SUMMARY_JOB = "leader-summary";
 
 /** Roles that receive the evening summary for their jurisdiction (scope region subtree). */
-export const SUMMARY_ROLES = ["township_leader", "village_leader"] as const;
-
-/** How many overdue names a summary lists before "等N人". */
-const NAMES_SHOWN = 10;
-
-export interface JurisdictionCounts {
-  done: number;
-  due: number;
-  overdue: number;
-  paused: number;
-  overdueNames: string[];
-}
-
-const COUNTED: Partial<Record<SubjectState, keyof Omit<JurisdictionCounts, "overdueNames">>> = {
-  done: "done",
-  due: "due",
-  overdue: "overdue",
-  paused: "paused",
-};
-
-/**
- * Per-state counts of the plan for each of `scopeRegionIds` (a region and its whole subtree),
- * with up to NAMES_SHOWN overdue names each. One pass over the subjects, walking each subject's
- * region path: linear in subjects × tree depth.
- */
-export function countJurisdictions(
-  plan: DailyPlan,
-  scopeRegionIds: ReadonlySet<number>,
-): Map<number, JurisdictionCounts> {
-  const counts = new Map<number, JurisdictionCounts>();
-  for (const id of scopeRegionIds)
-    counts.set(id, { done: 0, due: 0, overdue: 0, paused: 0, overdueNames: [] });
-  plan.states.forEach((state, position) => {
-    const field = COUNTED[state];
-    if (!field) return;
-    const subject = plan.subjects[position];
-    if (!subject) return;
-    for (const regionId of plan.regions.ancestorIds(subject.regionId)) {
-      const entry = counts.get(regionId);
-      if (!entry) continue;
-      entry[field]++;
-      if (field === "overdue" && entry.overdueNames.length < NAMES_SHOWN)
-        entry.overdueNames.push(subject.name);
-    }
-  });
-  return counts;
-}
+export const SUMMARY_ROLES = ["township_leader", "village_leader", "county_admin"] as const;
 
 /** Cadres with one of `roles`, active. */
 export function cadresWithRoles(cadres: Iterable<PlanCadre>, roles: readonly string[]): PlanCadre[] {
@@ -65,9 +19,11 @@ export function cadresWithRoles(cadres: Iterable<PlanCadre>, roles: readonly str
 }
 
 /**
- * The evening summary slot: on a working day, to each township and village leader a minimal
- * summary of their jurisdiction (owed, done, due, overdue, coverage, paused, overdue names; no
- * rankings). The full summaries come with the reports issue; this keeps the slot and its keys.
+ * The evening summary slot: on a working day, to each village and township leader and county
+ * administrator the summary of their own jurisdiction (coverage overall and per village, done /
+ * due / overdue, the named overdue list, abnormal visits today, open incidents with their age,
+ * new pauses; no rankings), 1:1. One plan of the register, one pass for every jurisdiction.
+ * Leaders whose jurisdiction has nothing to report are not disturbed.
  */
 export async function runLeaderSummary(
   deps: JobDeps,
@@ -91,37 +47,33 @@ export async function runLeaderSummary(
   if (claim && "skip" in claim) return { ...base, status: claim.skip };
 
   const compute = async () => {
-    const plan = await deps.planner.planForDate({ now, date });
-    const leaders = cadresWithRoles(plan.cadres.values(), SUMMARY_ROLES);
-    const counts = countJurisdictions(plan, new Set(leaders.map((l) => l.scopeRegionId)));
+    let leaders: PlanCadre[] = [];
+    const { plan, summaries } = await loadSummaries(
+      { repos: deps.store, planner: deps.planner, tz: deps.tz },
+      now,
+      date,
+      (loaded) => {
+        leaders = cadresWithRoles(loaded.cadres.values(), SUMMARY_ROLES);
+        return new Set(leaders.map((l) => l.scopeRegionId));
+      },
+    );
     const entries: KeyedMessage[] = [];
     for (const leader of leaders) {
-      const c = counts.get(leader.scopeRegionId);
-      if (!c) continue;
-      const owed = c.done + c.due + c.overdue;
-      if (owed + c.paused === 0) continue;
-      const text = renderText(deps.templates, "leader-summary", {
-        date: dayView(date),
-        region: plan.regions.byId.get(leader.scopeRegionId)?.name ?? "",
-        owed,
-        done: c.done,
-        due: c.due,
-        overdue: c.overdue,
-        coverage: owed === 0 ? 100 : Math.round((c.done / owed) * 100),
-        paused: c.paused,
-        overdueNames: c.overdueNames.length > 0 ? c.overdueNames.join("、") : null,
-        more: c.overdue > c.overdueNames.length,
-        overdueTotal: c.overdue,
-      });
+      const summary = summaries.get(leader.scopeRegionId);
+      if (!summary || !hasContent(summary)) continue;
       entries.push({
         key: `summary:${date}:${leader.id}`,
-        message: { kind: "text", to: leader.userid, text },
+        message: {
+          kind: "text",
+          to: leader.userid,
+          text: renderLeaderSummary(deps.templates, summary, { tz: deps.tz }),
+        },
       });
     }
     const outcome: JobOutcome = {
       ...base,
       status: "dry_run",
-      messages: entries.map((e) => ({ to: e.message.to, body: messageBody(e.message) })),
+      messages: opts.quiet ? [] : entries.map((e) => ({ to: e.message.to, body: messageBody(e.message) })),
       warnings: planWarnings(plan.warnings),
       detail: { leaders: entries.length },
     };

@@ -62,9 +62,11 @@ export async function loadCadenceData(
     onProgress?: ReadProgress;
     /** Only the people this cadre guarantees on `range.guaranteesTo` (one cadre's list). */
     guarantorId?: number;
+    /** Only the people registered in this region subtree (`Region.path`, a jurisdiction). */
+    regionPath?: string;
   } = {},
 ): Promise<CadenceData> {
-  const { onProgress, guarantorId } = opts;
+  const { onProgress, guarantorId, regionPath } = opts;
   const clock = () => performance.now();
   const t = clock();
   const calendar = await loadCalendar(repos.settings, tz);
@@ -83,7 +85,7 @@ export async function loadCadenceData(
   let guarantees: PackedGuarantees;
   let visits: GroupedVisits;
   let cadreRows: PlanCadre[];
-  if (guarantorId === undefined) {
+  if (guarantorId === undefined && regionPath === undefined) {
     // The four reads are independent: on PostgreSQL they run on separate connections while this
     // process decodes the pages that already arrived (the embedded database simply queues them).
     [subjects, guarantees, visits, cadreRows] = await Promise.all([
@@ -95,10 +97,10 @@ export async function loadCadenceData(
       time("cadres", () => planInputs.listCadres()),
     ]);
   } else {
-    // One cadre's plan reads only their people's guarantees and visits (other guarantors' visits
-    // count under `any`, so by subject, not by cadre).
+    // One cadre's plan (or one jurisdiction's) reads only their people's guarantees and visits
+    // (other guarantors' visits count under `any`, so by subject, not by cadre).
     subjects = await time("subjects", () =>
-      planInputs.listSubjects({ guarantorId, on: range.guaranteesTo, onProgress }),
+      planInputs.listSubjects({ guarantorId, regionPath, on: range.guaranteesTo, onProgress }),
     );
     const scope = { subjectIds: subjects.map((s) => s.id), onProgress };
     guarantees = await time("guarantees", () =>

@@ -54,7 +54,15 @@ export interface DailyPlan {
   timings: CadenceData["timings"] & { load: number; compute: number };
 }
 
-export type PlanRequest = { now: Date; date?: LocalDate };
+export type PlanRequest = {
+  now: Date;
+  date?: LocalDate;
+  /**
+   * The instant to compute the plan as of, overriding the default (reports: the end of a past
+   * day). Must lie on `date` when both are given.
+   */
+  at?: Date;
+};
 
 export interface PlanOptions {
   /** Keep the domain's record per subject (`DailyPlan.details`): tests and small views. */
@@ -73,6 +81,12 @@ export interface Planner {
    * `summary` counts only their people.
    */
   planForCadre(cadreId: number, request: PlanRequest, opts?: PlanOptions): Promise<DailyPlan>;
+  /**
+   * The plan of one jurisdiction: only the people registered in the region subtree `regionPath`
+   * (`Region.path`, e.g. `/1/4/`), with their guarantees, visits and guarantors. States and
+   * items are the same as in the full plan; `lists` holds the guarantors' items for these people.
+   */
+  planForRegion(regionPath: string, request: PlanRequest, opts?: PlanOptions): Promise<DailyPlan>;
   /** The calendar with the operator's overrides (read fresh each time). */
   calendar(): Promise<Calendar>;
 }
@@ -94,7 +108,8 @@ export interface PlannerDeps {
 export function planInstant(request: PlanRequest, tz: string): { date: LocalDate; at: Date } {
   const zone = zoneOf(tz);
   const today = zone.localDateAt(request.now);
-  const date = request.date ?? today;
+  const date = request.date ?? (request.at ? zone.localDateAt(request.at) : today);
+  if (request.at) return { date, at: request.at };
   if (date === today) return { date, at: request.now };
   return { date, at: localTimeOn(date, DAILY_PUSH_TIME.hour, DAILY_PUSH_TIME.minute, tz) };
 }
@@ -114,7 +129,7 @@ export function createPlanner(deps: PlannerDeps): Planner {
 
   async function plan(
     request: PlanRequest,
-    guarantorId?: number,
+    scope: { guarantorId?: number; regionPath?: string },
     opts: PlanOptions = {},
   ): Promise<DailyPlan> {
     const { date, at } = planInstant(request, tz);
@@ -125,7 +140,7 @@ export function createPlanner(deps: PlannerDeps): Planner {
       repos,
       tz,
       { visitsFrom, visitsTo: at, guaranteesFrom: zoneOf(tz).localDateAt(visitsFrom), guaranteesTo: date },
-      { policies, onProgress: deps.onProgress, guarantorId },
+      { policies, onProgress: deps.onProgress, ...scope },
     );
     const started = performance.now();
     const load = started - loadStarted;
@@ -170,11 +185,12 @@ export function createPlanner(deps: PlannerDeps): Planner {
 
   return {
     calendar: () => loadCalendar(repos.settings, tz),
-    planForDate: (request, opts) => plan(request, undefined, opts),
+    planForDate: (request, opts) => plan(request, {}, opts),
     planForCadre: async (cadreId, request, opts) => {
-      const full = await plan(request, cadreId, opts);
+      const full = await plan(request, { guarantorId: cadreId }, opts);
       return { ...full, lists: full.lists.filter((l) => l.cadre.id === cadreId) };
     },
+    planForRegion: (regionPath, request, opts) => plan(request, { regionPath }, opts),
   };
 }
 

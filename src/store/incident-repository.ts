@@ -4,6 +4,7 @@ import type {
   IncidentSeverity,
   IncidentStatus,
 } from "../generated/prisma/client";
+import type { LadderCandidate } from "../domain/escalation-ladder";
 import type { Db } from "./prisma-client";
 
 export interface IncidentRow {
@@ -44,6 +45,7 @@ export interface IncidentRepository {
     cadreId: number | null,
     note: string | null,
     at: Date,
+    rung?: number | null,
   ): Promise<void>;
   setStatus(
     id: number,
@@ -51,13 +53,45 @@ export interface IncidentRepository {
       Pick<IncidentRow, "status" | "acknowledgedAt" | "closedAt" | "nextEscalationAt" | "ladderLevel">
     >,
   ): Promise<void>;
-  /** Open incidents whose notification went to this cadre, newest first. */
+  /** Open, unacknowledged incidents whose notification went to this cadre, newest first. */
   listOpenNotifiedTo(cadreId: number): Promise<IncidentRow[]>;
+  /**
+   * Moves the ladder from step `from` to step `to` if nobody moved it meanwhile and it is still
+   * unacknowledged and open (one conditional UPDATE: of two instances or two ticks exactly one
+   * wins). False when it lost.
+   */
+  claimStep(
+    id: number,
+    from: number,
+    to: number,
+    change: { nextEscalationAt: Date | null; status?: IncidentStatus },
+  ): Promise<boolean>;
+  /**
+   * Marks the first acknowledgement (status acknowledged, ladder stopped) unless the incident was
+   * acknowledged already; true for the first. Conditional, so the reporter is told once.
+   */
+  acknowledge(id: number, at: Date): Promise<boolean>;
+  /** Unacknowledged open incidents whose deadline has passed, oldest deadline first. */
+  listDueForEscalation(now: Date, limit: number): Promise<IncidentRow[]>;
+  /** Cadres notified of the incident so far, in the order they were notified. */
+  listNotified(incidentId: number): Promise<{ id: number; userid: string; name: string }[]>;
+  /** Whether the cadre was notified of the incident. */
+  wasNotified(incidentId: number, cadreId: number): Promise<boolean>;
+  /**
+   * Active cadres covering the region (scope = the region or an ancestor) who hold one of the
+   * ladder roles, with their scope depth and their Guarantee roles for `subjectId`.
+   */
+  ladderCandidates(regionId: number, subjectId: number | null, roles: string[]): Promise<LadderCandidate[]>;
   /** Cadres with one of the roles whose scope covers the region (its ancestors or itself). */
   cadresCovering(
     regionId: number,
     roles: string[],
   ): Promise<{ id: number; userid: string; name: string; roles: string[] }[]>;
+  /**
+   * Open incidents raised from `visitId` or from a visit it corrected (following the correction
+   * chain back), newest first, each with the anomalies of the visit that raised it.
+   */
+  listOpenRaisedFromVisitChain(visitId: number): Promise<{ incident: IncidentRow; anomalies: string[] }[]>;
 }
 
 const select = {
@@ -75,6 +109,9 @@ const select = {
   closedAt: true,
   createdAt: true,
 } as const;
+
+/** One record of a visit's correction chain. */
+type ChainLink = { correctsId: number | null; anomalies: string[] };
 
 export class PrismaIncidentRepository implements IncidentRepository {
   constructor(private readonly db: Db) {}
@@ -111,14 +148,130 @@ export class PrismaIncidentRepository implements IncidentRepository {
     return this.db.incident.findUnique({ where: { id }, select });
   }
 
+  async listOpenRaisedFromVisitChain(visitId: number) {
+    const chain = new Map<number, string[]>();
+    let id: number | null = visitId;
+    // A correction chain is a few records long; the bound only guards against bad data.
+    while (id !== null && chain.size < 50 && !chain.has(id)) {
+      const visit: ChainLink | null = await this.db.visit.findUnique({
+        where: { id },
+        select: { correctsId: true, anomalies: true },
+      });
+      if (!visit) break;
+      chain.set(id, visit.anomalies);
+      id = visit.correctsId;
+    }
+    if (chain.size === 0) return [];
+    const rows = await this.db.incident.findMany({
+      where: {
+        sourceMessageId: { in: [...chain.keys()].map((v) => `visit:${v}`) },
+        status: { not: "closed" },
+      },
+      select: { ...select, sourceMessageId: true },
+      orderBy: { id: "desc" },
+    });
+    return rows.map(({ sourceMessageId, ...incident }) => ({
+      incident,
+      anomalies: chain.get(Number(sourceMessageId?.slice("visit:".length))) ?? [],
+    }));
+  }
+
   async addEvent(
     incidentId: number,
     type: IncidentEventType,
     cadreId: number | null,
     note: string | null,
     at: Date,
+    rung: number | null = null,
   ) {
-    await this.db.incidentEvent.create({ data: { incidentId, type, cadreId, note, at } });
+    await this.db.incidentEvent.create({ data: { incidentId, type, cadreId, note, at, rung } });
+  }
+
+  async claimStep(
+    id: number,
+    from: number,
+    to: number,
+    change: { nextEscalationAt: Date | null; status?: IncidentStatus },
+  ) {
+    const res = await this.db.incident.updateMany({
+      where: { id, ladderLevel: from, acknowledgedAt: null, status: { in: ["reported", "notified"] } },
+      data: { ladderLevel: to, nextEscalationAt: change.nextEscalationAt, status: change.status },
+    });
+    return res.count === 1;
+  }
+
+  async acknowledge(id: number, at: Date) {
+    const res = await this.db.incident.updateMany({
+      where: { id, acknowledgedAt: null, status: { not: "closed" } },
+      data: { acknowledgedAt: at, nextEscalationAt: null, status: "acknowledged" },
+    });
+    return res.count === 1;
+  }
+
+  listDueForEscalation(now: Date, limit: number) {
+    return this.db.incident.findMany({
+      where: {
+        status: { in: ["reported", "notified"] },
+        acknowledgedAt: null,
+        nextEscalationAt: { lte: now },
+      },
+      select,
+      orderBy: [{ nextEscalationAt: "asc" }, { id: "asc" }],
+      take: limit,
+    });
+  }
+
+  async listNotified(incidentId: number) {
+    const events = await this.db.incidentEvent.findMany({
+      where: { incidentId, type: "notified", cadreId: { not: null } },
+      select: { cadre: { select: { id: true, userid: true, name: true } } },
+      orderBy: { id: "asc" },
+    });
+    const seen = new Set<number>();
+    const out: { id: number; userid: string; name: string }[] = [];
+    for (const e of events) {
+      if (!e.cadre || seen.has(e.cadre.id)) continue;
+      seen.add(e.cadre.id);
+      out.push(e.cadre);
+    }
+    return out;
+  }
+
+  async wasNotified(incidentId: number, cadreId: number) {
+    const row = await this.db.incidentEvent.findFirst({
+      where: { incidentId, type: "notified", cadreId },
+      select: { id: true },
+    });
+    return row !== null;
+  }
+
+  async ladderCandidates(regionId: number, subjectId: number | null, roles: string[]) {
+    const region = await this.db.region.findUnique({ where: { id: regionId }, select: { path: true } });
+    if (!region) return [];
+    const ancestorIds = region.path.split("/").filter(Boolean).map(Number);
+    const rows = await this.db.cadre.findMany({
+      where: { active: true, scopeRegionId: { in: ancestorIds }, roles: { hasSome: roles as never } },
+      select: {
+        id: true,
+        userid: true,
+        name: true,
+        roles: true,
+        scopeRegion: { select: { path: true } },
+        guarantees:
+          subjectId === null ? false : { where: { subjectId, endDate: null }, select: { role: true } },
+      },
+      orderBy: { id: "asc" },
+    });
+    return rows.map(
+      (r): LadderCandidate => ({
+        id: r.id,
+        userid: r.userid,
+        name: r.name,
+        roles: r.roles,
+        scopeDepth: r.scopeRegion.path.split("/").filter(Boolean).length,
+        guaranteeRoles: (r.guarantees ?? []).map((g) => g.role),
+      }),
+    );
   }
 
   async setStatus(
@@ -132,7 +285,11 @@ export class PrismaIncidentRepository implements IncidentRepository {
 
   listOpenNotifiedTo(cadreId: number) {
     return this.db.incident.findMany({
-      where: { status: { not: "closed" }, events: { some: { type: "notified", cadreId } } },
+      where: {
+        status: { not: "closed" },
+        acknowledgedAt: null,
+        events: { some: { type: "notified", cadreId } },
+      },
       select,
       orderBy: { id: "desc" },
       take: 20,

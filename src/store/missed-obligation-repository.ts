@@ -18,20 +18,52 @@ export interface NewMissedObligation {
 export interface MissedObligationRow extends NewMissedObligation {
   id: number;
   notifiedAt: Date | null;
+  /** When a late-entered visit brought the period up to the minimum; null while the miss stands. */
+  satisfiedAt: Date | null;
+  satisfiedByVisitId: number | null;
   createdAt: Date;
+}
+
+/** A visit that can count toward a period: active and not `not_met` (the policy's method is the caller's). */
+export interface CountingVisit {
+  id: number;
+  cadreId: number;
+  occurredAt: Date;
+  method: "in_person" | "phone" | "video";
 }
 
 export interface MissedObligationRepository {
   /** Records misses; a row already recorded for (subject, scope, period key) is left as it is. */
   recordMany(rows: readonly NewMissedObligation[], at: Date): Promise<number>;
-  /** Rows of some period keys, oldest first; `unnotifiedOnly` keeps those not yet notified. */
+  /**
+   * Rows of some period keys, oldest first; `unnotifiedOnly` keeps those still to be notified:
+   * not notified yet and not satisfied by a late entry meanwhile.
+   */
   listByPeriodKeys(
     periodKeys: readonly string[],
     opts?: { unnotifiedOnly?: boolean },
   ): Promise<MissedObligationRow[]>;
   markNotified(ids: readonly number[], at: Date): Promise<void>;
-  /** Rows of one subject, newest first. */
+  /** Rows of one subject, newest first (satisfied ones too, with `satisfiedAt` set). */
   listForSubject(subjectId: number): Promise<MissedObligationRow[]>;
+  /** Rows of one subject for some period keys, by id. */
+  listForSubjectPeriods(subjectId: number, periodKeys: readonly string[]): Promise<MissedObligationRow[]>;
+  /**
+   * Marks the subject's misses of one period key in the given scopes satisfied by `visitId`,
+   * where not satisfied already; the number of rows marked.
+   */
+  markSatisfied(
+    miss: { subjectId: number; periodKey: string; scopes: readonly MissScope[] },
+    visitId: number,
+    at: Date,
+  ): Promise<number>;
+  /** Opens again the misses `visitId` satisfied (it was withdrawn or corrected); the number opened. */
+  clearSatisfied(visitId: number): Promise<number>;
+  /**
+   * The subject's active visits that are not `not_met`, dated in [from, to), oldest first: what
+   * can count toward a stored miss.
+   */
+  listCountingVisits(subjectId: number, from: Date, to: Date): Promise<CountingVisit[]>;
 }
 
 const select = {
@@ -43,6 +75,8 @@ const select = {
   consecutive: true,
   rung: true,
   notifiedAt: true,
+  satisfiedAt: true,
+  satisfiedByVisitId: true,
   createdAt: true,
 } as const;
 
@@ -64,7 +98,10 @@ export class PrismaMissedObligationRepository implements MissedObligationReposit
   async listByPeriodKeys(periodKeys: readonly string[], opts: { unnotifiedOnly?: boolean } = {}) {
     if (periodKeys.length === 0) return [];
     const rows = await this.db.missedObligation.findMany({
-      where: { periodKey: { in: [...periodKeys] }, ...(opts.unnotifiedOnly ? { notifiedAt: null } : {}) },
+      where: {
+        periodKey: { in: [...periodKeys] },
+        ...(opts.unnotifiedOnly ? { notifiedAt: null, satisfiedAt: null } : {}),
+      },
       select,
       orderBy: { id: "asc" },
     });
@@ -83,5 +120,54 @@ export class PrismaMissedObligationRepository implements MissedObligationReposit
       orderBy: { id: "desc" },
     });
     return rows.map(toRow);
+  }
+
+  async listForSubjectPeriods(subjectId: number, periodKeys: readonly string[]) {
+    if (periodKeys.length === 0) return [];
+    const rows = await this.db.missedObligation.findMany({
+      where: { subjectId, periodKey: { in: [...periodKeys] } },
+      select,
+      orderBy: { id: "asc" },
+    });
+    return rows.map(toRow);
+  }
+
+  async markSatisfied(
+    miss: { subjectId: number; periodKey: string; scopes: readonly MissScope[] },
+    visitId: number,
+    at: Date,
+  ) {
+    if (miss.scopes.length === 0) return 0;
+    const res = await this.db.missedObligation.updateMany({
+      where: {
+        subjectId: miss.subjectId,
+        periodKey: miss.periodKey,
+        scope: { in: [...miss.scopes] },
+        satisfiedAt: null,
+      },
+      data: { satisfiedAt: at, satisfiedByVisitId: visitId },
+    });
+    return res.count;
+  }
+
+  async clearSatisfied(visitId: number) {
+    const res = await this.db.missedObligation.updateMany({
+      where: { satisfiedByVisitId: visitId },
+      data: { satisfiedAt: null, satisfiedByVisitId: null },
+    });
+    return res.count;
+  }
+
+  listCountingVisits(subjectId: number, from: Date, to: Date) {
+    return this.db.visit.findMany({
+      where: {
+        subjectId,
+        status: "active",
+        outcome: { not: "not_met" },
+        occurredAt: { gte: from, lt: to },
+      },
+      select: { id: true, cadreId: true, occurredAt: true, method: true },
+      orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
+    });
   }
 }

@@ -25,7 +25,15 @@ export interface EnqueueInput {
   notBefore?: Date;
   /** Creation time (default: the database's now()); tests and jobs with an injected clock pass it. */
   at?: Date;
+  /**
+   * Claim order among due messages, higher first (default 0). Emergency notifications use
+   * {@link OUTBOX_PRIORITY_URGENT} so they never wait behind a province's morning cards.
+   */
+  priority?: number;
 }
+
+/** Priority of incident notifications (issue 6): claimed before every routine message. */
+export const OUTBOX_PRIORITY_URGENT = 10;
 
 /** A message leased to one worker by {@link OutboxRepository.claimDue}. */
 export interface ClaimedMessage {
@@ -39,6 +47,8 @@ export interface ClaimedMessage {
   attempts: number;
   nextAttemptAt: Date;
   createdAt: Date;
+  /** Claim order among due messages, higher first. */
+  priority: number;
   /**
    * When the message was still `sending` under an expired lease (a worker died or hung mid-send),
    * the expired lease: the earlier attempt may have reached WeCom.
@@ -105,8 +115,8 @@ export interface OutboxRepository {
    */
   enqueueMany(inputs: readonly EnqueueInput[]): Promise<Set<string>>;
   /**
-   * Atomically leases up to `limit` due messages to `workerId` until `now + leaseMs`, oldest
-   * `nextAttemptAt` first: pending ones whose time has come, and `sending` ones whose lease has
+   * Atomically leases up to `limit` due messages to `workerId` until `now + leaseMs`, highest
+   * `priority` first, then oldest `nextAttemptAt`: pending ones whose time has come, and `sending` ones whose lease has
    * expired. One UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) statement: concurrent callers
    * never get the same row. Does not count an attempt.
    */
@@ -187,6 +197,7 @@ interface ClaimRow {
   attempts: number;
   nextAttemptAt: Date;
   createdAt: Date;
+  priority: number;
   prevStatus: string;
   prevLockedBy: string | null;
   prevLockedUntil: Date | null;
@@ -208,9 +219,9 @@ export class PrismaOutboxRepository implements OutboxRepository {
     const nextAttemptAt = input.notBefore ? utc(input.notBefore) : createdAt;
     const created = await this.db.$queryRaw<{ id: number }[]>`
       INSERT INTO "OutboundMessage"
-        ("channel", "recipient", "recipientKind", "body", "idempotencyKey", "nextAttemptAt", "createdAt")
+        ("channel", "recipient", "recipientKind", "body", "idempotencyKey", "nextAttemptAt", "createdAt", "priority")
       VALUES (${input.channel}, ${input.recipient}, ${input.recipientKind}, ${JSON.stringify(input.body)}::jsonb,
-              ${input.idempotencyKey}, ${nextAttemptAt}, ${createdAt})
+              ${input.idempotencyKey}, ${nextAttemptAt}, ${createdAt}, ${input.priority ?? 0}::int)
       ON CONFLICT ("idempotencyKey") DO NOTHING
       RETURNING "id"`;
     const row = created[0];
@@ -230,16 +241,17 @@ export class PrismaOutboxRepository implements OutboxRepository {
     // notBefore or createdAt.
     const created = await this.db.$queryRaw<{ idempotencyKey: string }[]>`
       INSERT INTO "OutboundMessage"
-        ("channel", "recipient", "recipientKind", "body", "idempotencyKey", "nextAttemptAt", "createdAt")
+        ("channel", "recipient", "recipientKind", "body", "idempotencyKey", "nextAttemptAt", "createdAt", "priority")
       SELECT x.channel, x.recipient, x.kind, x.body::jsonb, x.key,
              COALESCE(x.next::timestamptz, x.created::timestamptz, now()) AT TIME ZONE 'UTC',
-             COALESCE(x.created::timestamptz, now()) AT TIME ZONE 'UTC'
+             COALESCE(x.created::timestamptz, now()) AT TIME ZONE 'UTC',
+             x.priority
       FROM unnest(
         ${inputs.map((i) => i.channel)}::text[], ${inputs.map((i) => i.recipient)}::text[],
         ${inputs.map((i) => i.recipientKind)}::text[], ${inputs.map((i) => JSON.stringify(i.body))}::text[],
         ${inputs.map((i) => i.idempotencyKey)}::text[], ${inputs.map((i) => i.notBefore?.toISOString() ?? null)}::text[],
-        ${inputs.map((i) => i.at?.toISOString() ?? null)}::text[]
-      ) AS x(channel, recipient, kind, body, key, next, created)
+        ${inputs.map((i) => i.at?.toISOString() ?? null)}::text[], ${inputs.map((i) => i.priority ?? 0)}::int[]
+      ) AS x(channel, recipient, kind, body, key, next, created, priority)
       ON CONFLICT ("idempotencyKey") DO NOTHING
       RETURNING "idempotencyKey"`;
     return new Set(created.map((row) => row.idempotencyKey));
@@ -255,24 +267,24 @@ export class PrismaOutboxRepository implements OutboxRepository {
     // the statement or transaction.
     const rows = await this.db.$queryRaw<ClaimRow[]>`
       WITH "due" AS (
-        SELECT "id", "nextAttemptAt", 'pending' AS "prevStatus", NULL::text AS "prevLockedBy",
+        SELECT "id", "priority", "nextAttemptAt", 'pending' AS "prevStatus", NULL::text AS "prevLockedBy",
                NULL::timestamp(3) AS "prevLockedUntil"
         FROM "OutboundMessage"
         WHERE "status" = 'pending' AND "nextAttemptAt" <= ${utc(now)}
-        ORDER BY "nextAttemptAt", "id"
+        ORDER BY "priority" DESC, "nextAttemptAt", "id"
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED
       ), "expired" AS (
-        SELECT "id", "nextAttemptAt", 'sending' AS "prevStatus", "lockedBy" AS "prevLockedBy",
+        SELECT "id", "priority", "nextAttemptAt", 'sending' AS "prevStatus", "lockedBy" AS "prevLockedBy",
                "lockedUntil" AS "prevLockedUntil"
         FROM "OutboundMessage"
         WHERE "status" = 'sending' AND "lockedUntil" <= ${utc(now)}
-        ORDER BY "nextAttemptAt", "id"
+        ORDER BY "priority" DESC, "nextAttemptAt", "id"
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED
       ), "claim" AS (
         SELECT * FROM "due" UNION ALL SELECT * FROM "expired"
-        ORDER BY "nextAttemptAt", "id"
+        ORDER BY "priority" DESC, "nextAttemptAt", "id"
         LIMIT ${limit}
       )
       UPDATE "OutboundMessage" AS m
@@ -280,7 +292,7 @@ export class PrismaOutboxRepository implements OutboxRepository {
       FROM "claim" AS c
       WHERE m."id" = c."id"
       RETURNING m."id", m."channel", m."recipient", m."recipientKind", m."body", m."idempotencyKey",
-                m."attempts", m."nextAttemptAt", m."createdAt",
+                m."attempts", m."nextAttemptAt", m."createdAt", m."priority",
                 c."prevStatus", c."prevLockedBy", c."prevLockedUntil"`;
     return rows
       .map(
@@ -294,13 +306,17 @@ export class PrismaOutboxRepository implements OutboxRepository {
           attempts: r.attempts,
           nextAttemptAt: r.nextAttemptAt,
           createdAt: r.createdAt,
+          priority: r.priority,
           reclaimedFrom:
             r.prevStatus === "sending" && r.prevLockedUntil
               ? { lockedBy: r.prevLockedBy, lockedUntil: r.prevLockedUntil }
               : null,
         }),
       )
-      .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id);
+      .sort(
+        (a, b) =>
+          b.priority - a.priority || a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id - b.id,
+      );
   }
 
   async hasDue(now: Date) {

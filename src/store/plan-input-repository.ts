@@ -150,6 +150,8 @@ export interface PlanInputRepository {
   listSubjects(opts?: {
     guarantorId?: number;
     on?: LocalDate;
+    /** Only subjects whose region lies in this subtree (`Region.path` prefix, `/1/4/`). */
+    regionPath?: string;
     onProgress?: ReadProgress;
   }): Promise<PlanSubject[]>;
   /** Guarantees of active cadres that started by `to` and had not ended before `from`. */
@@ -200,6 +202,11 @@ interface TextPage {
   last: number | null;
 }
 
+/** A LIKE pattern matching `value` literally (paths hold digits and slashes; escaped anyway). */
+function likeEscape(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** Decodes a base64 page (PostgreSQL's encode() wraps lines; Node skips the newlines). */
 function decodePage(data: string): DataView {
   const bytes = Buffer.from(data, "base64");
@@ -246,24 +253,32 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
     return spans;
   }
 
-  async listSubjects(opts: { guarantorId?: number; on?: LocalDate; onProgress?: ReadProgress } = {}) {
+  async listSubjects(
+    opts: { guarantorId?: number; on?: LocalDate; regionPath?: string; onProgress?: ReadProgress } = {},
+  ) {
     const { onProgress } = opts;
-    const mine =
+    const guaranteed =
       opts.guarantorId === undefined
         ? Prisma.empty
         : Prisma.sql`AND "id" IN (
             SELECT "subjectId" FROM "Guarantee"
             WHERE "cadreId" = ${opts.guarantorId}
               ${opts.on ? Prisma.sql`AND "startDate" <= ${opts.on}::date AND ("endDate" IS NULL OR "endDate" >= ${opts.on}::date)` : Prisma.empty})`;
+    // A jurisdiction: the subtree's regions by path prefix (LIKE on the unique path index).
+    const inRegion =
+      opts.regionPath === undefined
+        ? Prisma.empty
+        : Prisma.sql`AND s."regionId" IN (SELECT "id" FROM "Region" WHERE "path" LIKE ${`${likeEscape(opts.regionPath)}%`})`;
+    const mine = Prisma.sql`${guaranteed} ${inRegion}`;
     const regionCode = new Map<number, string>();
     for (const r of await this.db.region.findMany({ select: { id: true, code: true } })) {
       regionCode.set(r.id, r.code);
     }
     const intern = createInterner();
     const dateOf = createDateCache();
-    const scoped = opts.guarantorId !== undefined;
+    const scoped = opts.guarantorId !== undefined || opts.regionPath !== undefined;
     const [managedFrom, spans] = await Promise.all([
-      this.managedFromDays(opts.guarantorId),
+      this.managedFromDays(opts.guarantorId, opts.regionPath),
       scoped ? Promise.resolve([null]) : this.idSpans("Subject", SUBJECT_SPAN),
     ]);
     let read = 0;
@@ -311,11 +326,17 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
    * First guarantee day per subject (all guarantees, ended ones included), in one query: a
    * lookup by subject id (a typed array for the usual dense ids), OPEN when there is none.
    */
-  private async managedFromDays(guarantorId?: number): Promise<(subjectId: number) => number> {
+  private async managedFromDays(
+    guarantorId?: number,
+    regionPath?: string,
+  ): Promise<(subjectId: number) => number> {
     const mine =
-      guarantorId === undefined
-        ? Prisma.empty
-        : Prisma.sql`WHERE "subjectId" IN (SELECT "subjectId" FROM "Guarantee" WHERE "cadreId" = ${guarantorId})`;
+      guarantorId !== undefined
+        ? Prisma.sql`WHERE "subjectId" IN (SELECT "subjectId" FROM "Guarantee" WHERE "cadreId" = ${guarantorId})`
+        : regionPath !== undefined
+          ? Prisma.sql`WHERE "subjectId" IN (SELECT s."id" FROM "Subject" s JOIN "Region" r ON r."id" = s."regionId"
+                                             WHERE r."path" LIKE ${`${likeEscape(regionPath)}%`})`
+          : Prisma.empty;
     const [row] = await this.db.$queryRaw<{ data: string | null; top: number | null }[]>`
       SELECT encode(string_agg(int4send(x."subjectId") || int4send(x.day), ''::bytea), 'base64') AS data,
              max(x."subjectId") AS top

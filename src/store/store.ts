@@ -5,6 +5,7 @@ import { type IncidentRepository, PrismaIncidentRepository } from "./incident-re
 import type { IdCipher } from "./id-cipher";
 import { type InboundRepository, PrismaInboundRepository } from "./inbound-repository";
 import { type JobRunRepository, PrismaJobRunRepository } from "./job-run-repository";
+import { type LevelProposalRepository, PrismaLevelProposalRepository } from "./level-proposal-repository";
 import { type OutboxRepository, PrismaOutboxRepository } from "./outbox-repository";
 import type { Db, PrismaClient } from "./prisma-client";
 import { PrismaRegionRepository, type RegionRepository } from "./region-repository";
@@ -19,6 +20,8 @@ import {
 import { type PlanInputRepository, PrismaPlanInputRepository } from "./plan-input-repository";
 import { type PolicyRepository, PrismaPolicyRepository } from "./policy-repository";
 import { PrismaVisitRepository, type VisitRepository } from "./visit-repository";
+// Leader summaries and reports (issue 6).
+import { PrismaReportRepository, type ReportRepository } from "./report-repository";
 
 /** Every repository, bound to one client or one transaction. */
 export interface Repos {
@@ -33,11 +36,15 @@ export interface Repos {
   readonly visits: VisitRepository;
   readonly conversation: ConversationRepository;
   readonly incidents: IncidentRepository;
+  /** Level proposals after grave anomalies and incidents (issue 6). */
+  readonly levelProposals: LevelProposalRepository;
   // Cadence engine (issue 5).
   readonly policies: PolicyRepository;
   readonly planInputs: PlanInputRepository;
   readonly cadreLists: CadreListRepository;
   readonly missedObligations: MissedObligationRepository;
+  // Leader summaries and reports (issue 6), read-only.
+  readonly reports: ReportRepository;
 }
 
 export interface Store extends Repos {
@@ -63,11 +70,13 @@ function bind(db: Db, cipher: IdCipher): Repos {
     visits: new PrismaVisitRepository(db),
     conversation: new PrismaConversationRepository(db),
     incidents: new PrismaIncidentRepository(db),
+    levelProposals: new PrismaLevelProposalRepository(db),
     // Cadence engine (issue 5).
     policies: new PrismaPolicyRepository(db),
     planInputs: new PrismaPlanInputRepository(db),
     cadreLists: new PrismaCadreListRepository(db),
     missedObligations: new PrismaMissedObligationRepository(db),
+    reports: new PrismaReportRepository(db),
   };
 }
 

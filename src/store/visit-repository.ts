@@ -38,11 +38,11 @@ export interface VisitRepository {
   findLatest(cadreId: number, subjectId: number): Promise<VisitRow | null>;
   withdraw(id: number, at: Date): Promise<boolean>;
   supersede(id: number): Promise<boolean>;
-  /** Adds detail to a record (the answer to a follow-up question). */
+  /** Adds detail to a record (the answer to a follow-up question); the record as amended. */
   amend(
     id: number,
     change: { anomalies?: string[]; note?: string | null; outcome?: VisitOutcome },
-  ): Promise<void>;
+  ): Promise<VisitRow>;
   attach(id: number, attachment: Prisma.InputJsonValue): Promise<void>;
   /** Subjects (of those given) with an active visit by anyone on or after `since`. */
   visitedSince(subjectIds: number[], since: Date): Promise<Set<number>>;
@@ -107,7 +107,7 @@ export class PrismaVisitRepository implements VisitRepository {
   }
 
   async amend(id: number, change: { anomalies?: string[]; note?: string | null; outcome?: VisitOutcome }) {
-    await this.db.visit.update({ where: { id }, data: change });
+    return this.db.visit.update({ where: { id }, data: change, select });
   }
 
   async attach(id: number, attachment: Prisma.InputJsonValue) {

@@ -399,20 +399,19 @@ describe("incidents", () => {
     await h.db.prisma.incident.deleteMany();
   });
 
-  test("紧急 张三 持刀 在村口: an emergency with a number, the leaders are told 1:1, the reporter hears who", async () => {
+  test("紧急 张三 持刀 在村口: an emergency with a number, the first rung is told 1:1, the reporter hears who", async () => {
     const replies = await h.say("wangli", "紧急 张三 持刀 在村口");
     const incident = await h.db.prisma.incident.findFirstOrThrow();
     expect(incident).toMatchObject({ severity: "emergency", status: "notified" });
     const mine = replies.filter((r) => r.to === "wangli");
     expect(mine[0]?.text).toContain(`已上报紧急事件 E${incident.id}`);
-    expect(mine[0]?.text).toContain("王德富");
-    expect(mine[0]?.text).toContain("周建国");
-    const leaders = replies
-      .filter((r) => r.to !== "wangli")
-      .map((r) => r.to)
-      .sort();
-    expect(leaders).toEqual(["wangdefu", "zhoujg"]);
-    expect(replies.find((r) => r.to === "zhoujg")?.text).toContain(`收到 E${incident.id}`);
+    // 张三 (青山村, mental disorder): the police, then the village leader; the township climbs later.
+    expect(mine[0]?.text).toContain("已通知：刘警官、王德富");
+    const notified = replies.filter((r) => JSON.stringify(r.body).includes("incident-ack:")).map((r) => r.to);
+    expect(notified).toEqual(["liujg", "wangdefu"]);
+    // Risk 2 → risk 3 is proposed; with no 精防医生 registered the township leader decides.
+    expect(JSON.stringify(replies.find((r) => r.to === "zhoujg")?.body)).toContain("建议调整为风险3级");
+    expect(JSON.stringify(replies.find((r) => r.to === "wangdefu")?.body)).toContain(`收到 E${incident.id}`);
   });
 
   test("急！王秀英 摔倒 无人照看: linked to the person on the register", async () => {
@@ -429,7 +428,7 @@ describe("incidents", () => {
     const replies = await h.say("wangli", "事件 李四 与邻居争吵");
     const incident = await h.db.prisma.incident.findFirstOrThrow();
     expect(incident.severity).toBe("normal");
-    expect(replies[0]?.text).toContain(`已上报事件 E${incident.id}`);
+    expect(replies.find((r) => r.to === "wangli")?.text).toContain(`已上报事件 E${incident.id}`);
   });
 
   test("收到 E<n> acknowledges once and tells the reporter; 处理 and 结案 by a leader", async () => {
@@ -476,7 +475,9 @@ test("统计 gives a leader today's figures for their own jurisdiction", async (
   await h.say("wangli", "2 异常 情绪激动");
   const r = await h.say("wangdefu", "统计");
   expect(r[0]?.text).toContain("青山村");
-  expect(r[0]?.text).toContain("登记走访2次，其中异常1次");
+  expect(r[0]?.text).toMatch(/走访覆盖率\d+%/);
+  expect(r[0]?.text).toContain("今日异常走访1次：\n李四（青山村，王丽登记）情绪激动");
+  expect(r[0]?.text).not.toContain("河口村");
 });
 
 test("任务 sends the list and makes it the reference for numbers", async () => {

@@ -1,4 +1,9 @@
 import { DEFAULT_CADENCE_POLICIES } from "../../src/domain/cadence-defaults";
+import pino from "pino";
+import { loadTemplates } from "../../src/bot/templates";
+import { runDailyPush } from "../../src/jobs/daily-push";
+import type { JobDeps } from "../../src/jobs/job";
+import { createPlanner } from "../../src/planning/planner";
 import { postJson, seedSmallTownship, startTestServices, type TestServices } from "../helpers/test-services";
 
 let s: TestServices;
@@ -121,9 +126,9 @@ test("任务 brings a one-tap card; a click records the visit and updates the ca
   expect(card).toBeDefined();
   const tc = card.body.template_card;
   const options = tc.button_selection.option_list.map((o: { text: string }) => o.text) as string[];
-  expect([...options].sort()).toEqual(
-    ["1. 钱一", "2. 钱二"].map((x, i) => `${i + 1}. ${options[i]!.slice(3)}`).sort(),
-  );
+  // Numbered 1 and 2 in plan order, naming exactly the two people (their order is the plan's).
+  expect(options.map((o) => o.slice(0, 3))).toEqual(["1. ", "2. "]);
+  expect(options.map((o) => o.slice(3)).sort()).toEqual(["钱一", "钱二"]);
   const [firstName, secondName] = options.map((o) => o.slice(3));
   // Choose the second person and tap 正常.
   const click = await postJson(`${s.url}/sandbox/api/cards/click`, {
@@ -153,4 +158,109 @@ test("任务 brings a one-tap card; a click records the visit and updates the ca
   ).toContain(`已登记：${firstName}`);
   expect(last.json.replies.some((d: { msgtype: string }) => d.msgtype === "update_button")).toBe(true);
   expect(s.emulator!.violations()).toEqual([]);
+});
+
+test("the morning card is the one-tap card: a click through the API and an encrypted callback record visits", async () => {
+  await s.store.policies.seedDefaultsIfEmpty(DEFAULT_CADENCE_POLICIES, new Date());
+  const village = (await s.store.regions.findByCode("V"))!;
+  const cadre = await s.store.cadres.create({
+    userid: "sunli",
+    name: "孙丽",
+    roles: ["guarantor"],
+    homeRegionId: village.id,
+  });
+  const people: number[] = [];
+  for (const name of ["吴一", "吴二", "吴三"]) {
+    const subject = await s.store.subjects.create({
+      name,
+      regionId: village.id,
+      category: "mental_disorder",
+      level: "risk3",
+    });
+    people.push(subject.id);
+    await s.db.prisma.guarantee.create({
+      data: { subjectId: subject.id, cadreId: cadre.id, startDate: new Date("2026-01-01") },
+    });
+  }
+  // The push for a fixed working day (the card's date); clicks are recorded for today.
+  const deps: JobDeps = {
+    store: s.store,
+    planner: createPlanner({ repos: s.store, tz: "Asia/Shanghai" }),
+    templates: loadTemplates(),
+    tz: "Asia/Shanghai",
+    logger: pino({ level: "silent" }),
+    instance: "test",
+    clock: () => new Date(),
+  };
+  const pushed = await runDailyPush(deps, new Date(), { date: "2026-11-24" });
+  expect(pushed.status).toBe("done");
+  const taskId = `daily-2026-11-24-${cadre.id}`;
+  const emulator = s.emulator!;
+  for (let i = 0; i < 100 && !emulator.card(taskId); i++) await new Promise((r) => setTimeout(r, 50));
+  const delivered = emulator.inbox("sunli").find((d) => d.msgtype === "template_card");
+  expect(delivered).toBeDefined();
+  const tc = (
+    delivered!.body as {
+      template_card: { task_id: string; button_selection: { option_list: { id: string; text: string }[] } };
+    }
+  ).template_card;
+  expect(tc.task_id).toBe(taskId);
+  const options = tc.button_selection.option_list;
+  const list = await s.store.cadreLists.latest(cadre.id);
+  expect(options).toEqual(list!.items.map((i) => ({ id: `s${i.subjectId}`, text: `${i.n}. ${i.name}` })));
+  expect([...list!.items.map((i) => i.subjectId)].sort((a, b) => a - b)).toEqual(people);
+
+  // Through the sandbox API: choose number 2, tap 正常.
+  const click = await postJson(`${s.url}/sandbox/api/cards/click`, {
+    from: "sunli",
+    taskId,
+    key: "normal",
+    selectedId: options[1]!.id,
+  });
+  expect(click.status).toBe(200);
+  const texts = click.json.replies.map(
+    (d: { body: { text?: { content: string } } }) => d.body.text?.content ?? "",
+  );
+  expect(texts.join("\n")).toContain(`已登记：${options[1]!.text.slice(3)} 上门走访 正常`);
+  const update = click.json.replies.find((d: { msgtype: string }) => d.msgtype === "update_template_card");
+  expect(update.body.template_card.button_selection.option_list.map((o: { id: string }) => o.id)).toEqual([
+    options[0]!.id,
+    options[2]!.id,
+  ]);
+
+  // As WeCom would: an encrypted template_card_event (delivered twice) for number 3, 未见到.
+  const since = new Date();
+  const clicked = emulator.clickCard("sunli", taskId)!;
+  const request = emulator.callbacks.templateCardEvent({
+    fromUserId: "sunli",
+    taskId,
+    eventKey: "not_met",
+    cardType: clicked.cardType,
+    responseCode: clicked.responseCode,
+    selectedItems: [{ questionKey: "person", optionIds: [options[2]!.id] }],
+  });
+  for (let i = 0; i < 2; i++) {
+    const res = await fetch(`${s.url}/wecom/callback?${request.queryString}`, {
+      method: "POST",
+      body: request.body,
+    });
+    expect(res.status).toBe(200);
+  }
+  const asked = () =>
+    emulator
+      .inbox("sunli", since)
+      .some((d) => JSON.stringify(d.body).includes(`${options[2]!.text.slice(3)}`));
+  for (let i = 0; i < 100 && !asked(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(asked()).toBe(true);
+  const visits = await s.db.prisma.visit.findMany({ where: { cadreId: cadre.id, status: "active" } });
+  expect(visits.map((v) => [v.subjectId, v.outcome]).sort()).toEqual(
+    [
+      [Number(options[1]!.id.slice(1)), "normal"],
+      [Number(options[2]!.id.slice(1)), "not_met"],
+    ].sort(),
+  );
+  // Re-running the push sends no second card.
+  await s.db.prisma.jobRun.deleteMany({ where: { job: "daily-push" } });
+  expect(await runDailyPush(deps, new Date(), { date: "2026-11-24" })).toMatchObject({ enqueued: 0 });
+  expect(emulator.violations()).toEqual([]);
 });

@@ -168,9 +168,9 @@ describe("push daily", () => {
   });
 
   it("refuses an unknown job", async () => {
-    const res = await baobao("push", "weekly", "--date", "2026-10-10");
+    const res = await baobao("push", "yearly", "--date", "2026-10-10");
     expect(res.code).toBe(1);
-    expect(res.err).toBe("错误：未知任务：weekly（可选 daily、reminder、summary、close-out）");
+    expect(res.err).toBe("错误：未知任务：yearly（可选 daily、reminder、summary、close-out、weekly）");
   });
 });
 

@@ -33,11 +33,27 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+interface CardBody {
+  msgtype: "template_card";
+  template_card: {
+    card_type: string;
+    task_id: string;
+    main_title: { title: string; desc: string };
+    sub_title_text: string;
+    button_selection: {
+      question_key: string;
+      option_list: { id: string; text: string }[];
+      selected_id: string;
+    };
+    button_list: { text: string; key: string }[];
+  };
+}
+
 const outbox = () =>
   t.db.sql<{
     recipient: string;
     idempotencyKey: string;
-    body: { text: { content: string } };
+    body: { msgtype: string; text: { content: string } } & Partial<CardBody>;
     nextAttemptAt: Date;
   }>(`SELECT "recipient", "idempotencyKey", "body", "nextAttemptAt" FROM "OutboundMessage" ORDER BY "id"`);
 
@@ -71,7 +87,36 @@ describe("the morning card", () => {
         ["lisi", `daily:2026-11-24:${t.cadres.lisi.id}#1`],
       ]),
     );
-    expect(rows.find((r) => r.recipient === "wangli")?.body.text.content).toContain("1. 张三");
+    // Three people: the one-tap card, numbered exactly as the stored list.
+    const card = rows.find((r) => r.recipient === "wangli")!.body as CardBody;
+    expect(card.msgtype).toBe("template_card");
+    expect(card.template_card).toMatchObject({
+      card_type: "button_interaction",
+      task_id: `daily-2026-11-24-${t.cadres.wangli.id}`,
+      main_title: { title: "今日走访 11月24日（周二）", desc: "共3人，选择人员后点按钮即可登记" },
+      sub_title_text: [
+        "1. 张三  精神障碍·风险3级  本周应访，已逾期2天",
+        "2. 王秀英  独居老人·高风险  本周应访",
+        "3. 李秀兰  社区戒毒·中风险  本月应访",
+      ].join("\n"),
+      button_selection: {
+        question_key: "person",
+        option_list: [
+          { id: `s${zhangsan}`, text: "1. 张三" },
+          { id: `s${wang}`, text: "2. 王秀英" },
+          { id: `s${li}`, text: "3. 李秀兰" },
+        ],
+        selected_id: `s${zhangsan}`,
+      },
+    });
+    expect(card.template_card.button_list.map((b) => [b.key, b.text])).toEqual([
+      ["normal", "正常"],
+      ["abnormal", "异常"],
+      ["not_met", "未见到"],
+    ]);
+    expect((rows.find((r) => r.recipient === "lisi")!.body as CardBody).template_card.task_id).toBe(
+      `daily-2026-11-24-${t.cadres.lisi.id}`,
+    );
     const lists = await t.db.sql<{ cadreId: number; kind: string; date: string; items: unknown }>(
       `SELECT "cadreId", "kind", "date", "items" FROM "CadreList" ORDER BY "cadreId"`,
     );
@@ -104,6 +149,19 @@ describe("the morning card", () => {
     const retry = await runDailyPush(t.deps(), sh("2026-11-24 09:20"));
     expect(retry).toMatchObject({ status: "done", enqueued: 0 });
     expect(await outbox()).toHaveLength(2);
+    expect(await t.db.sql(`SELECT 1 FROM "CadreList"`)).toHaveLength(2);
+  });
+
+  it("re-runs from scratch without a second card: same keys, same task ids", async () => {
+    const before = await outbox();
+    // Even with the run record gone (an operator clearing it), the outbox keys hold.
+    await t.db.sql(`DELETE FROM "JobRun" WHERE "job" = 'daily-push'`);
+    const rerun = await runDailyPush(t.deps(), sh("2026-11-24 11:00"));
+    expect(rerun).toMatchObject({ status: "done", enqueued: 0 });
+    const after = await outbox();
+    expect(after.map((r) => [r.idempotencyKey, r.body.template_card?.task_id])).toEqual(
+      before.map((r) => [r.idempotencyKey, r.body.template_card?.task_id]),
+    );
     expect(await t.db.sql(`SELECT 1 FROM "CadreList"`)).toHaveLength(2);
   });
 
@@ -142,5 +200,55 @@ describe("the morning card", () => {
       expect(row.body.text.content.split("\n").every((line) => /^(【|\d+\. |回复)/.test(line))).toBe(true);
     }
     expect(mine.map((r) => r.body.text.content).join("\n")).toContain("90. 测试人员");
+  });
+});
+
+describe("card or text by list length", () => {
+  it("sends ten people as the one-tap card and eleven as text, numbered like the stored list", async () => {
+    const { secretary1 } = t.cadres;
+    const ids: number[] = [];
+    for (let i = 1; i <= 10; i++) {
+      ids.push(
+        await t.subject({
+          name: `十人${String(i).padStart(2, "0")}`,
+          category: "petitioner",
+          level: "ordinary",
+          guarantors: [secretary1],
+        }),
+      );
+    }
+    const mine = async (date: string) =>
+      (await outbox()).filter(
+        (r) => r.recipient === "wangdefu" && r.idempotencyKey.startsWith(`daily:${date}:`),
+      );
+
+    await runDailyPush(t.deps(), sh("2026-11-26 08:30"));
+    const [row, ...rest] = await mine("2026-11-26");
+    expect(rest).toHaveLength(0);
+    expect(row?.idempotencyKey).toBe(`daily:2026-11-26:${secretary1.id}#1`);
+    const card = (row!.body as CardBody).template_card;
+    expect(card.task_id).toBe(`daily-2026-11-26-${secretary1.id}`);
+    const stored = await t.store.cadreLists.latest(secretary1.id, { date: "2026-11-26" });
+    expect(stored?.items).toHaveLength(10);
+    expect([...stored!.items.map((i) => i.subjectId)].sort((a, b) => a - b)).toEqual(ids);
+    // Option k is the person stored as number k, and the card's lines carry the same numbers.
+    expect(card.button_selection.option_list).toEqual(
+      stored!.items.map((i) => ({ id: `s${i.subjectId}`, text: `${i.n}. ${i.name}` })),
+    );
+    expect(card.sub_title_text.split("\n").map((line) => line.split("  ")[0])).toEqual(
+      stored!.items.map((i) => `${i.n}. ${i.name}`),
+    );
+
+    await t.subject({ name: "十一人", category: "petitioner", level: "ordinary", guarantors: [secretary1] });
+    await runDailyPush(t.deps(), sh("2026-11-27 08:30"));
+    const texts = await mine("2026-11-27");
+    expect(texts).toHaveLength(1);
+    expect(texts[0]?.body.msgtype).toBe("text");
+    const lines = texts[0]!.body.text.content.split("\n");
+    const latest = await t.store.cadreLists.latest(secretary1.id, { date: "2026-11-27" });
+    expect(latest?.items).toHaveLength(11);
+    expect(lines.slice(1, -1).map((line) => line.split("  ")[0])).toEqual(
+      latest!.items.map((i) => `${i.n}. ${i.name}`),
+    );
   });
 });

@@ -11,6 +11,7 @@ import {
 } from "./command-context";
 import { recordResolvedVisits, targetProblem } from "./record-visit";
 import { resolveTargets } from "./resolve-targets";
+import { settleMisses } from "./settle-misses";
 
 const WITHDRAW_WINDOW_MS = 30 * 60_000;
 
@@ -35,6 +36,14 @@ export async function withdrawVisit(
   const last = recent[0];
   if (!last) return [text(ctx, "nothing-to-withdraw")];
   await ctx.repos.visits.withdraw(last.id, ctx.now);
+  // A withdrawn late entry no longer satisfies the miss it settled (unless other visits do).
+  await settleMisses(ctx.repos, {
+    subjectId: last.subjectId,
+    date: localToday(last.occurredAt, deps.tz),
+    now: ctx.now,
+    tz: deps.tz,
+    removedVisitId: last.id,
+  });
   await ctx.repos.audit.record({
     actor: ctx.sender.userid,
     action: "visit.withdraw",

@@ -3,7 +3,7 @@ import type { PendingQuestion } from "../../store/conversation-repository";
 import type { CommandContext } from "../bot";
 import type { ParsedCommand, VisitReport } from "../parse/parsed-command";
 import { type ConversationDeps, text } from "./command-context";
-import { recordResolvedVisits } from "./record-visit";
+import { alertForVisit, recordResolvedVisits } from "./record-visit";
 
 /**
  * Answers to the bot's own questions. Returns null when the message is not an answer (it is then
@@ -55,7 +55,7 @@ export async function answerQuestion(
         parsed.kind === "unknown" || parsed.kind === "incomplete" ? parsed.understood : undefined;
       const detail = rawText.trim().slice(0, 500);
       const visitId = Number(p.visitId);
-      await visits.amend(visitId, {
+      const visit = await visits.amend(visitId, {
         note: detail,
         ...(understood?.anomalies && understood.anomalies.length > 0
           ? { anomalies: [...understood.anomalies] }
@@ -69,15 +69,21 @@ export async function answerQuestion(
         entityId: visitId,
         at: ctx.now,
       });
+      if (question.kind === "not_met_reason") {
+        return [text(ctx, "not-met-reason-recorded", { name: String(p.name), detail })];
+      }
+      // The anomaly is known only now: notify exactly as `2 异常 持刀` in one line would have.
+      const alert =
+        visit.status === "active"
+          ? await alertForVisit(ctx, deps, visit, String(p.name))
+          : { names: [], messages: [] };
       return [
-        text(
-          ctx,
-          question.kind === "anomaly_detail" ? "anomaly-detail-recorded" : "not-met-reason-recorded",
-          {
-            name: String(p.name),
-            detail,
-          },
-        ),
+        text(ctx, "anomaly-detail-recorded", {
+          name: String(p.name),
+          detail,
+          notified: [...new Set(alert.names)].join("、"),
+        }),
+        ...alert.messages,
       ];
     }
     default:

@@ -22,18 +22,22 @@ export async function clickCard(
   if (!OUTCOMES.has(event.eventKey)) return [];
   const selected = event.selectedItems.find((s) => s.questionKey === CARD_QUESTION_KEY)?.optionIds[0];
   const subjectId = selected ? subjectIdOfOption(selected) : null;
+  if (!subjectId) return [text(ctx, "no-list")];
   const list = await ctx.repos.conversation.latestList(ctx.sender.id);
   const item = list?.items.find((i) => i.subjectId === subjectId);
-  if (!subjectId || !list || !item) return [text(ctx, "no-list")];
-  if (!(await ctx.repos.conversation.guarantees(ctx.sender.id, subjectId, ctx.now))) {
-    return [text(ctx, "not-guarantor", { name: item.name })];
-  }
+  const guaranteed = await ctx.repos.conversation.guarantees(ctx.sender.id, subjectId, ctx.now);
+  // A tap on an older card (yesterday's, or one replaced by `任务`) still counts for the cadre's
+  // own people; anyone else's name is never read back.
+  if (!item && !guaranteed) return [text(ctx, "card-stale")];
+  const name = item?.name ?? (await ctx.repos.subjects.findById(subjectId))?.name;
+  if (!name) return [text(ctx, "card-stale")];
+  if (!guaranteed) return [text(ctx, "not-guarantor", { name })];
   const outcome = event.eventKey as "normal" | "abnormal" | "not_met";
   const replies = await recordResolvedVisits(
     ctx,
     deps,
     {
-      targets: { kind: "numbers", numbers: [item.n] },
+      targets: item ? { kind: "numbers", numbers: [item.n] } : { kind: "name", name },
       method: "in_person",
       outcome,
       anomalies: [],
@@ -41,10 +45,11 @@ export async function clickCard(
       note: null,
       date: localToday(ctx.now, deps.tz),
     },
-    [{ id: subjectId, name: item.name }],
+    [{ id: subjectId, name }],
     sourceKey,
   );
-  if (!event.responseCode) return replies;
+  // The card is rebuilt from the current list; a card whose person left it is not touched.
+  if (!event.responseCode || !list || !item) return replies;
   const done = await ctx.repos.visits.visitedSince(
     list.items.map((i) => i.subjectId),
     startOfLocalDay(ctx.now, deps.tz),
@@ -67,7 +72,13 @@ export async function clickCard(
               list.items.map((i) => ({
                 ...i,
                 label: "",
-                state: done.has(i.subjectId) || i.subjectId === subjectId ? OUTCOME_LABELS[outcome] : "",
+                // This tap's outcome; people recorded earlier today only as recorded.
+                state:
+                  i.subjectId === subjectId
+                    ? OUTCOME_LABELS[outcome]
+                    : done.has(i.subjectId)
+                      ? ctx.templates.render("card-recorded")
+                      : "",
               })),
             ),
           ),

@@ -12,6 +12,8 @@ export interface ConversationDeps {
    * inside the message's transaction, so it must read through the repositories it is given.
    */
   listTasks: (repos: Repos, cadreId: number, now: Date) => Promise<TaskList>;
+  /** Incident ladder deadlines (config BAOBAO_ACK_*_MINUTES); default 5 and 30 minutes (issue 6). */
+  ackDeadlines?: { emergencyMs: number; urgentMs: number };
 }
 
 export interface TaskItem {
@@ -21,6 +23,10 @@ export interface TaskItem {
   label: string;
   /** e.g. 本周应访，已逾期2天 */
   state: string;
+  /** Last day to be on time (YYYY-MM-DD), when the plan knows it (`本周` keeps what falls due this week). */
+  dueBy?: string;
+  /** Past its due-by point (or a missed previous period carried over). */
+  overdue?: boolean;
 }
 
 export interface TaskList {

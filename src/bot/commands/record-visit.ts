@@ -17,7 +17,9 @@ import {
   startOfLocalDay,
   text,
 } from "./command-context";
+import { raiseFromVisit } from "./incidents";
 import { type ResolvedTargets, resolveTargets } from "./resolve-targets";
+import { settleMisses } from "./settle-misses";
 
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 const QUESTION_TTL_MS = 30 * 60_000;
@@ -107,12 +109,9 @@ async function notifyLeaders(
   const leaders = (await ctx.repos.incidents.cadresCovering(subject.regionId, ["village_leader"])).filter(
     (c) => c.id !== ctx.sender.id,
   );
-  const detail = [
-    visit.anomalies.map((a) => ANOMALY_LABELS[a as AnomalyCode] ?? a).join("、"),
-    visit.note ?? "",
-  ]
-    .filter(Boolean)
-    .join("；");
+  const words = visit.anomalies.map((a) => ANOMALY_LABELS[a as AnomalyCode] ?? a).join("、");
+  // `2 异常 情绪激动`: the note is the anomaly's own word; say it once.
+  const detail = [words, visit.note === words ? "" : (visit.note ?? "")].filter(Boolean).join("；");
   return {
     names: leaders.map((l) => l.name),
     messages: leaders.map((l) => ({
@@ -128,6 +127,26 @@ async function notifyLeaders(
       }),
     })),
   };
+}
+
+/**
+ * What an abnormal visit sets off, the same however it reached its final form (one line, the
+ * answer to the follow-up question, a correction): a grave anomaly for the person's category is
+ * an urgent incident with a ladder and a level proposal (issue 6) — for a correction, the open
+ * incident its earlier record raised for the same anomaly instead of a second one; another
+ * serious anomaly is a notice to the village leaders. The names told and the extra messages.
+ */
+export async function alertForVisit(
+  ctx: CommandContext,
+  deps: ConversationDeps,
+  visit: VisitRow,
+  subjectName: string,
+  opts: { corrects?: VisitRow } = {},
+): Promise<{ names: string[]; messages: OutgoingMessage[] }> {
+  return (
+    (await raiseFromVisit(ctx, deps, visit, { correctsId: opts.corrects?.id })) ??
+    (await notifyLeaders(ctx, deps.tz, visit, subjectName))
+  );
 }
 
 /**
@@ -180,7 +199,30 @@ export async function recordResolvedVisits(
       correctsId: opts.corrects?.id ?? null,
       createdAt: ctx.now,
     });
-    if (visit) recorded.push({ visit, name: s.name });
+    if (!visit) continue;
+    recorded.push({ visit, name: s.name });
+    // A late entry can satisfy a miss close-out recorded; the record a correction replaces no
+    // longer satisfies any (the settling recounts both dates when the correction moved it).
+    const oldDate = opts.corrects ? localToday(opts.corrects.occurredAt, deps.tz) : null;
+    if (opts.corrects && oldDate !== null) {
+      await settleMisses(ctx.repos, {
+        subjectId: s.id,
+        date: oldDate,
+        now: ctx.now,
+        tz: deps.tz,
+        visitId: visit.id,
+        removedVisitId: opts.corrects.id,
+      });
+    }
+    if (report.date !== oldDate) {
+      await settleMisses(ctx.repos, {
+        subjectId: s.id,
+        date: report.date,
+        now: ctx.now,
+        tz: deps.tz,
+        visitId: visit.id,
+      });
+    }
   }
   await ctx.repos.audit.record({
     actor: ctx.sender.userid,
@@ -219,7 +261,7 @@ export async function recordResolvedVisits(
   const notified: string[] = [];
   const extra: OutgoingMessage[] = [];
   for (const r of recorded) {
-    const n = await notifyLeaders(ctx, deps.tz, r.visit, r.name);
+    const n = await alertForVisit(ctx, deps, r.visit, r.name, { corrects: opts.corrects });
     notified.push(...n.names);
     extra.push(...n.messages);
   }

@@ -7,7 +7,8 @@ import type { IncidentSeverity } from "./parsed-command";
  * - `visit`: a full visit report (`更正 2 异常 情绪激动`);
  * - `incident`: who or where, then what (`紧急 张三 持刀 在村口`);
  * - `optional-incident`: an optional incident number and note (`收到`, `收到 E12 马上到`);
- * - `incident-note`: an incident number, then a note (`处理 E12 已送医`).
+ * - `incident-note`: an incident number, then a note (`处理 E12 已送医`);
+ * - `level-decision`: a proposal number, then 确认 or 不调整 (`定级 P3 确认`).
  */
 export type ArgumentGrammar =
   | "none"
@@ -15,7 +16,8 @@ export type ArgumentGrammar =
   | "visit"
   | "incident"
   | "optional-incident"
-  | "incident-note";
+  | "incident-note"
+  | "level-decision";
 
 /** Commands that take no arguments: the whole message is one of their words. */
 export type SimpleCommandKind = "tasks" | "week" | "help" | "stats" | "overdue" | "confirm" | "cancel";
@@ -31,6 +33,7 @@ export type CommandDefinition = {
   | { readonly kind: "incident"; readonly args: "incident"; readonly severity: IncidentSeverity }
   | { readonly kind: "ack"; readonly args: "optional-incident" }
   | { readonly kind: "progress" | "close"; readonly args: "incident-note" }
+  | { readonly kind: "level"; readonly args: "level-decision" }
 );
 
 /**
@@ -181,6 +184,19 @@ export const COMMANDS: readonly CommandDefinition[] = [
     words: ["处理", "处理中", "正在处理", "已处理", "处置", "进展", "跟进"],
   },
   { kind: "close", args: "incident-note", words: ["结案", "已结案", "办结", "已办结", "完结"] },
+  { kind: "level", args: "level-decision", words: ["定级", "调级", "等级调整", "调整等级"] },
+];
+
+/** Decisions on a level proposal, after `定级 P3` (the longest match wins: 不调整 before 调整). */
+export const LEVEL_DECISIONS: readonly {
+  readonly words: readonly string[];
+  readonly decision: "confirm" | "reject";
+}[] = [
+  { decision: "confirm", words: ["确认", "同意", "调整", "确认调整", "同意调整", "是", "好", "可以"] },
+  {
+    decision: "reject",
+    words: ["不调整", "不同意", "维持", "维持原级", "不调", "驳回", "否", "不", "暂不调整"],
+  },
 ];
 
 /** Command words that only count when a separator or the end follows them (急！ but not 急诊). */

@@ -3,6 +3,7 @@ import {
   BOUNDED_COMMAND_WORDS,
   COMMANDS,
   type CommandDefinition,
+  LEVEL_DECISIONS,
   SMALL_TALK,
   type SimpleCommandKind,
 } from "./commands";
@@ -34,6 +35,10 @@ const COMMAND_WORDS = createKeywordMatcher(
 
 const SMALL_TALK_WORDS = new Set(SMALL_TALK);
 const INCIDENT_NUMBER = /e ?(\d{1,9})(?!\d)/y;
+const PROPOSAL_NUMBER = /p? ?(\d{1,9})(?!\d)/y;
+const DECISION_WORDS = new Map<string, "confirm" | "reject">(
+  LEVEL_DECISIONS.flatMap((d) => d.words.map((word) => [word, d.decision] as const)),
+);
 const BARE_NUMBER = /(\d{1,9})(?!\d)/y;
 const LINE_BREAK = /\r\n|[\n\r\u2028\u2029\u0085]/u;
 
@@ -104,6 +109,24 @@ function parseIncident(
   return { kind: "incident", severity, subjectName: name?.name ?? null, text: body };
 }
 
+/** `定级 P3 确认` / `定级 3 不调整`: the proposal number, then the decision as the whole rest. */
+function parseLevelDecision(text: string, lower: string, start: number): ParsedCommand {
+  PROPOSAL_NUMBER.lastIndex = start;
+  const match = PROPOSAL_NUMBER.exec(lower);
+  const number = match ? Number(match[1]) : null;
+  const rest = match ? text.slice(PROPOSAL_NUMBER.lastIndex).trim() : text.slice(start).trim();
+  const decision = DECISION_WORDS.get(asciiLower(rest));
+  if (number === null || number < 1 || decision === undefined) {
+    return {
+      kind: "incomplete",
+      command: "level",
+      reason: "missing_level_decision",
+      understood: number !== null && number >= 1 ? { proposalNumber: number } : {},
+    };
+  }
+  return { kind: "level", proposalNumber: number, decision };
+}
+
 /** Reads what follows a command word, as the table says. */
 function parseArguments(
   command: ArgumentCommand,
@@ -135,6 +158,8 @@ function parseArguments(
       return fromVisitParse(parseVisit(text, lower, start, { today, allowDate: true }), "correct");
     case "incident":
       return parseIncident(text, lower, start, command.severity);
+    case "level-decision":
+      return parseLevelDecision(text, lower, start);
     case "optional-incident":
     case "incident-note": {
       let number = incidentNumber;

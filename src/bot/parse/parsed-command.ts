@@ -7,7 +7,7 @@ export type VisitMethod = "in_person" | "phone" | "video";
 /** What the cadre found (Prisma `VisitOutcome`). */
 export type VisitOutcome = "normal" | "abnormal" | "not_met";
 
-/** Incident severities the parser produces (Prisma `IncidentSeverity` also has `urgent`, unused here). */
+/** Incident severities the parser produces (`urgent` incidents come from grave abnormal visits). */
 export type IncidentSeverity = "emergency" | "normal";
 
 /**
@@ -51,7 +51,8 @@ export type CommandKind =
   | "close"
   | "choose"
   | "confirm"
-  | "cancel";
+  | "cancel"
+  | "level";
 
 /** Why a recognised command cannot be carried out yet; the bot says what is missing. */
 export type IncompleteReason =
@@ -62,7 +63,9 @@ export type IncompleteReason =
   | "invalid_number"
   | "range_too_large"
   | "missing_incident_number"
-  | "missing_incident_text";
+  | "missing_incident_text"
+  /** `定级` without `P<n>` or without 确认 / 不调整. */
+  | "missing_level_decision";
 
 /** Why a message was not understood as any command. */
 export type UnknownReason =
@@ -89,6 +92,8 @@ export interface Understood {
   /** A date the cadre typed, resolved to YYYY-MM-DD (also set for `future_date`). */
   date?: string;
   incidentNumber?: number;
+  /** `P3` in `定级 P3 …`. */
+  proposalNumber?: number;
   severity?: IncidentSeverity;
   /** Text the parser could not place (or an invalid date / number as typed). */
   extra?: string;
@@ -108,12 +113,14 @@ export type ParsedCommand =
   | { kind: "ack"; incidentNumber: number | null; note: string | null }
   | { kind: "progress"; incidentNumber: number; note: string | null }
   | { kind: "close"; incidentNumber: number; note: string | null }
+  /** `定级 P3 确认` / `定级 P3 不调整`: decide a level proposal. */
+  | { kind: "level"; proposalNumber: number; decision: "confirm" | "reject" }
   | { kind: "choose"; number: number }
   | { kind: "confirm" }
   | { kind: "cancel" }
   | {
       kind: "incomplete";
-      command: "visit" | "correct" | "incident" | "progress" | "close";
+      command: "visit" | "correct" | "incident" | "progress" | "close" | "level";
       reason: IncompleteReason;
       understood: Understood;
     }

@@ -163,6 +163,18 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
     ctx.body = result.body;
   });
 
+  // Uploaded media (e.g. the weekly report chart), so the page can show image messages.
+  router.get("/api/media/:id", (ctx) => {
+    const media = deps.emulator.media(ctx.params.id ?? "");
+    if (!media) {
+      ctx.status = 404;
+      ctx.body = { error: "media_not_found", message: "没有这个媒体文件" };
+      return;
+    }
+    ctx.type = media.contentType ?? "application/octet-stream";
+    ctx.body = media.data;
+  });
+
   router.get("/api/inbox/:userid", (ctx) => {
     const raw = typeof ctx.query.since === "string" ? ctx.query.since : undefined;
     const since = raw ? new Date(raw) : undefined;

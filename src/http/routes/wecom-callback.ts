@@ -3,6 +3,7 @@ import type { Context } from "koa";
 import getRawBody from "raw-body";
 import type { InboundEnvelope } from "../../channels/inbound-envelope";
 import type { Logger } from "../../logger";
+import { createInboundRecorder, type InboundRecorder } from "../../store/inbound-recorder";
 import type { InboundRepository } from "../../store/inbound-repository";
 import { type CallbackConfig, MAX_CALLBACK_BODY_BYTES, parseCallback } from "../../wecom/callback";
 import { WecomCallbackError, WecomCryptoError } from "../../wecom/errors";
@@ -10,7 +11,10 @@ import { WecomCallbackError, WecomCryptoError } from "../../wecom/errors";
 export interface WecomCallbackDeps {
   channel: string;
   config: CallbackConfig;
-  inbound: InboundRepository;
+  /** Where messages are stored; concurrent callbacks share an INSERT (group commit). */
+  inbound: Pick<InboundRepository, "recordMany">;
+  /** The group commit over `inbound`, when the caller needs to see it (default: a new one). */
+  recorder?: InboundRecorder;
   now: () => Date;
   logger: Logger;
   /** Called after the 200 is on its way; never awaited by the request. */
@@ -43,6 +47,7 @@ function reject(ctx: Context, status: number, code: string) {
  */
 export function wecomCallbackRoutes(deps: WecomCallbackDeps): Router {
   const router = new Router();
+  const recorder = deps.recorder ?? createInboundRecorder(deps.inbound);
 
   router.get("/wecom/callback", (ctx) => {
     try {
@@ -84,7 +89,8 @@ export function wecomCallbackRoutes(deps: WecomCallbackDeps): Router {
     if (parsed.kind !== "event") return reject(ctx, 400, "bad_request");
     const { event } = parsed;
     const receivedAt = deps.now();
-    const stored = await deps.inbound.record({
+    // Acknowledged only once the row is committed: nothing answered 200 can be lost.
+    const stored = await recorder.record({
       channel: deps.channel,
       externalId: event.dedupeKey,
       fromUser: event.fromUserId,

@@ -49,6 +49,7 @@ const commandKind = z.enum([
   "choose",
   "confirm",
   "cancel",
+  "level",
 ]);
 
 const understood = z.strictObject({
@@ -61,6 +62,7 @@ const understood = z.strictObject({
   note: z.string().optional(),
   date: isoDate.optional(),
   incidentNumber: incidentNumber.optional(),
+  proposalNumber: incidentNumber.optional(),
   severity: severity.optional(),
   extra: z.string().optional(),
 });
@@ -88,12 +90,17 @@ export const parsedCommandSchema = z.discriminatedUnion("kind", [
   }),
   z.strictObject({ kind: z.literal("progress"), incidentNumber, note: nonEmptyTrimmed.nullable() }),
   z.strictObject({ kind: z.literal("close"), incidentNumber, note: nonEmptyTrimmed.nullable() }),
+  z.strictObject({
+    kind: z.literal("level"),
+    proposalNumber: incidentNumber,
+    decision: z.enum(["confirm", "reject"]),
+  }),
   z.strictObject({ kind: z.literal("choose"), number: listNumber }),
   z.strictObject({ kind: z.literal("confirm") }),
   z.strictObject({ kind: z.literal("cancel") }),
   z.strictObject({
     kind: z.literal("incomplete"),
-    command: z.enum(["visit", "correct", "incident", "progress", "close"]),
+    command: z.enum(["visit", "correct", "incident", "progress", "close", "level"]),
     reason: z.enum([
       "missing_target",
       "missing_outcome",
@@ -103,6 +110,7 @@ export const parsedCommandSchema = z.discriminatedUnion("kind", [
       "range_too_large",
       "missing_incident_number",
       "missing_incident_text",
+      "missing_level_decision",
     ]),
     understood,
   }),

@@ -50,6 +50,14 @@ describe("every command word, typed alone", () => {
           understood: {},
         });
         break;
+      case "level-decision":
+        expect(parsed).toStrictEqual({
+          kind: "incomplete",
+          command: "level",
+          reason: "missing_level_decision",
+          understood: {},
+        });
+        break;
     }
   });
 });
@@ -63,7 +71,7 @@ describe("every command word with arguments", () => {
     expect(parsed.kind).toBe(
       command.args === "optional-number"
         ? "unknown"
-        : command.args === "visit"
+        : command.args === "visit" || command.args === "level-decision"
           ? "incomplete"
           : command.args === "optional-incident"
             ? "ack"
