@@ -3,6 +3,7 @@ import { envelopeFromRow } from "../channels/envelope-from-row";
 import { enqueueMessages, type OutgoingMessage } from "../channels/outbound-message";
 import type { Logger } from "../logger";
 import type { CadreRow } from "../store/cadre-repository";
+import { withBatchReads } from "../store/conversation-repository";
 import type { EnqueueInput, OutboxRepository } from "../store/outbox-repository";
 import type { Repos, Store } from "../store/store";
 import type { WecomEvent } from "../wecom/events";
@@ -99,9 +100,11 @@ interface Queued {
  * callbacks arrive, the work behind them never crowds out the acknowledgements (each message is
  * stored before its 200; if the process dies with a backlog, the stranded-message sweep handles
  * it). Messages that queue up while a batch runs are handled together in one transaction: one
- * claim, one sender lookup, one INSERT of all replies. Each message's command still runs on its
- * own, in order, with the same context as alone; if any of them throws, the batch rolls back and
- * each message is handled again in a transaction of its own, so one bad message fails alone.
+ * claim, one sender lookup, one read each of the senders' pending questions and latest lists (on
+ * first use, see `withBatchReads`), one INSERT of all replies. Each message's command still runs
+ * on its own, in order, with the same context as alone; if any of them throws, the batch rolls
+ * back and each message is handled again in a transaction of its own, so one bad message fails
+ * alone.
  */
 export function createBot(deps: BotDeps): Bot {
   const { store, templates, logger } = deps;
@@ -126,6 +129,14 @@ export function createBot(deps: BotDeps): Bot {
         );
         const replies: EnqueueInput[] = [];
         const collect = replyCollector(replies);
+        // Commands read the sender's pending question and latest list: once for the whole batch.
+        const batchRepos: Repos = {
+          ...repos,
+          conversation: withBatchReads(
+            repos.conversation,
+            [...senders.values()].filter((c) => c.active).map((c) => c.id),
+          ),
+        };
         let dealt = envelopes.length;
         for (const [i, envelope] of envelopes.entries()) {
           if (i > 0 && deps.yieldWhen?.()) {
@@ -160,7 +171,7 @@ export function createBot(deps: BotDeps): Bot {
             );
             continue;
           }
-          const out = await deps.dispatch({ sender, event, envelope, repos, now, templates });
+          const out = await deps.dispatch({ sender, event, envelope, repos: batchRepos, now, templates });
           await enqueueMessages(collect, envelope.channel, replyKey, out, now, { duplicateCheck: false });
         }
         await repos.outbox.enqueueMany(replies);

@@ -10,11 +10,13 @@
  * is conditional on `lockedBy = this worker`, so a worker that lost its lease changes nothing.
  *
  * What the database alone gives: **at-least-once**. WeCom's acceptance of a send and our
- * `markSent` are two systems with no shared transaction. If the process dies (kill -9, OOM, power)
- * or the database is unreachable after WeCom accepted a send and before `markSent` commits, the
- * row stays `sending` until its lease expires; then any worker (this one after a restart, or
- * another instance) reclaims it and sends it again. The same happens after a deliver timeout:
- * the request may have reached WeCom although we saw no answer, and the retry sends it again.
+ * `markSent` (recorded together with other sends' outcomes by one `markOutcomes` statement, see
+ * outcome-writer.ts) are two systems with no shared transaction. If the process dies (kill -9,
+ * OOM, power) or the database is unreachable after WeCom accepted a send and before `markSent`
+ * commits, the row stays `sending` until its lease expires; then any worker (this one after a
+ * restart, or another instance) reclaims it and sends it again. The same happens after a deliver
+ * timeout: the request may have reached WeCom although we saw no answer, and the retry sends it
+ * again.
  *
  * What closes the gap for member messages (`recipientKind: "user"`, message/send): every attempt
  * of a message sends the same JSON — the body is frozen at enqueue, and the worker adds
@@ -70,6 +72,7 @@ import {
   type RetryPolicy,
   validateLimits,
 } from "./outbox-limits";
+import { createOutcomeWriter } from "./outcome-writer";
 import { planAdmission, rulesFor, type ScopeUsage } from "./plan-admission";
 
 /** JSON as stored in the body column. */
@@ -258,6 +261,8 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     throw new Error("outbox worker: maxAttempts and batchSize must be ≥ 1");
   }
 
+  /** Outcomes of sends finishing together are recorded by one statement. */
+  const outcomes = createOutcomeWriter(repo, workerId);
   /** Local send slots taken (reserved by a round or in flight). */
   let busy = 0;
   const inFlight = new Set<Promise<void>>();
@@ -388,20 +393,23 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       const at = now();
       const fields = { outboxId: m.id, key: m.idempotencyKey, attempt, error };
       if (!isRetryableError(err)) {
-        if (await record("failure", summary, () => repo.markFailed(m.id, workerId, error, at), m)) {
+        const failed = { id: m.id, outcome: "failed", error, at } as const;
+        if (await record("failure", summary, () => outcomes.write(failed), m)) {
           summary.failed++;
         }
         log.error(fields, "outbox: delivery failed (not retryable)");
       } else if (attempt >= retry.maxAttempts) {
         const final = `gave up after ${attempt} attempts: ${error}`;
-        if (await record("failure", summary, () => repo.markFailed(m.id, workerId, final, at), m)) {
+        const failed = { id: m.id, outcome: "failed", error: final, at } as const;
+        if (await record("failure", summary, () => outcomes.write(failed), m)) {
           summary.failed++;
         }
         log.error(fields, "outbox: delivery failed (attempts exhausted)");
       } else {
         const delay = backoffDelayMs(attempt, errcodeOf(err), retry, random);
         const next = new Date(at.getTime() + delay);
-        if (await record("retry", summary, () => repo.markRetry(m.id, workerId, error, next), m)) {
+        const retried = { id: m.id, outcome: "retry", error, nextAttemptAt: next } as const;
+        if (await record("retry", summary, () => outcomes.write(retried), m)) {
           summary.retried++;
         }
         log.warn({ ...fields, retryInMs: delay }, "outbox: delivery failed, will retry");
@@ -409,7 +417,8 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       return;
     }
     const at = now();
-    if (await record("send", summary, () => repo.markSent(m.id, workerId, result.msgid ?? null, at), m)) {
+    const sent = { id: m.id, outcome: "sent", wecomMsgId: result.msgid ?? null, at } as const;
+    if (await record("send", summary, () => outcomes.write(sent), m)) {
       summary.sent++;
     }
   }

@@ -56,6 +56,12 @@ export interface ClaimedMessage {
   reclaimedFrom: { lockedBy: string | null; lockedUntil: Date } | null;
 }
 
+/** How one attempt on a leased message ended: what `markSent` / `markRetry` / `markFailed` record. */
+export type OutboxOutcome =
+  | { id: number; outcome: "sent"; wecomMsgId: string | null; at: Date }
+  | { id: number; outcome: "retry"; error: string; nextAttemptAt: Date }
+  | { id: number; outcome: "failed"; error: string; at: Date };
+
 /** Delivery state of one message, for status queries. */
 export interface OutboxMessageView {
   id: number;
@@ -144,6 +150,12 @@ export interface OutboxRepository {
   markRetry(id: number, workerId: string, error: string, nextAttemptAt: Date): Promise<boolean>;
   /** Given up: failed with the error, never tried again. */
   markFailed(id: number, workerId: string, error: string, at: Date): Promise<boolean>;
+  /**
+   * `markSent` / `markRetry` / `markFailed` for many messages in one statement, each exactly as
+   * the single call would record it (and only while the row is still leased to `workerId`).
+   * Returns the ids recorded; the others' leases had moved on. Ids must be distinct.
+   */
+  markOutcomes(outcomes: readonly OutboxOutcome[], workerId: string): Promise<Set<number>>;
   findByKey(idempotencyKey: string): Promise<OutboxMessageView | null>;
   list(filter?: OutboxListFilter): Promise<OutboxMessageView[]>;
   /** How many messages are in each status (every status present, zeros included). */
@@ -410,6 +422,35 @@ export class PrismaOutboxRepository implements OutboxRepository {
           "lockedBy" = NULL, "lockedUntil" = NULL
       WHERE "id" = ${id} AND "status" = 'sending' AND "lockedBy" = ${workerId}`;
     return n === 1;
+  }
+
+  async markOutcomes(outcomes: readonly OutboxOutcome[], workerId: string) {
+    if (outcomes.length === 0) return new Set<number>();
+    if (new Set(outcomes.map((o) => o.id)).size !== outcomes.length) {
+      throw new Error("outbox: markOutcomes got the same message twice");
+    }
+    const status = outcomes.map((o) => (o.outcome === "retry" ? "pending" : o.outcome));
+    // sent: the send time; retry: when it is due again; failed: when it failed (see markFailed).
+    const at = outcomes.map((o) => (o.outcome === "retry" ? o.nextAttemptAt : o.at).toISOString());
+    const msgid = outcomes.map((o) => (o.outcome === "sent" ? o.wecomMsgId : null));
+    const error = outcomes.map((o) => (o.outcome === "sent" ? null : o.error));
+    // The same columns as the single-row statements above; a sent row keeps its error and
+    // nextAttemptAt, a retried or failed one its sentAt and wecomMsgId.
+    const rows = await this.db.$queryRaw<{ id: number }[]>`
+      UPDATE "OutboundMessage" AS m
+      SET "status" = x.status::"OutboundStatus",
+          "sentAt" = CASE WHEN x.status = 'sent' THEN x.at::timestamptz AT TIME ZONE 'UTC' ELSE m."sentAt" END,
+          "wecomMsgId" = CASE WHEN x.status = 'sent' THEN x.msgid ELSE m."wecomMsgId" END,
+          "nextAttemptAt" = CASE WHEN x.status = 'sent' THEN m."nextAttemptAt"
+                                 ELSE x.at::timestamptz AT TIME ZONE 'UTC' END,
+          "error" = CASE WHEN x.status = 'sent' THEN m."error" ELSE x.error END,
+          "lockedBy" = NULL, "lockedUntil" = NULL
+      FROM unnest(
+        ${outcomes.map((o) => o.id)}::int[], ${status}::text[], ${at}::text[], ${msgid}::text[], ${error}::text[]
+      ) AS x(id, status, at, msgid, error)
+      WHERE m."id" = x.id AND m."status" = 'sending' AND m."lockedBy" = ${workerId}
+      RETURNING m."id"`;
+    return new Set(rows.map((r) => r.id));
   }
 
   findByKey(idempotencyKey: string) {

@@ -392,11 +392,13 @@ describe("rate limits", () => {
 });
 
 describe("a worker killed mid-send", () => {
-  /** A repository whose markSent never lands: the process died after WeCom accepted the send. */
+  /** A repository whose outcome records never land: the process died after WeCom accepted the send. */
   function killedAfterSend(inner: OutboxRepository): OutboxRepository {
     return new Proxy(inner, {
       get(target, prop, receiver) {
-        if (prop === "markSent") return async () => Promise.reject(new Error("process killed"));
+        if (prop === "markSent" || prop === "markOutcomes") {
+          return async () => Promise.reject(new Error("process killed"));
+        }
         return Reflect.get(target, prop, receiver);
       },
     });
