@@ -277,8 +277,8 @@ async function main() {
         logger: pino({ level: "silent" }),
         instance: "bench",
         clock: () => NOW,
+        // As main.ts runs the scheduler on PostgreSQL: 4 transactions in flight, the default batch.
         enqueueConcurrency: 4,
-        batchSize: 1000,
       };
       const dry = await (async () => {
         if (!phase("dry")) return undefined;

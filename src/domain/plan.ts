@@ -82,6 +82,17 @@ export interface PlanInput {
   regionAncestors: RegionAncestry;
   /** Instant from which `visits` is complete; default `planVisitWindowStart(now, policies, tz)`. */
   visitsFrom?: Date;
+  /**
+   * Keep the record per subject in `PlanResult.subjects` (default true). Without, `subjects` is
+   * empty and only `states` is filled: a province then keeps no per-person object while it runs.
+   */
+  records?: boolean;
+  /**
+   * Append the guarantors' items to this map instead of a new one, neither sorted nor numbered:
+   * for a caller computing a province a slice at a time, which sorts each list with
+   * `compareItems` and numbers it once at the end. `PlanResult.byCadre` is then this map.
+   */
+  collectInto?: Map<Id, PlanItem[]>;
 }
 
 export type ObligationState = "done" | "due" | "overdue";
@@ -157,7 +168,10 @@ export interface PlanResult {
   today: LocalDate;
   /** Whether today is a working day (routine pushes only on working days). */
   workday: boolean;
+  /** The record per subject, in input order (empty with `records: false`). */
   subjects: SubjectPlan[];
+  /** Each subject's state, in input order. */
+  states: SubjectState[];
   /** Guarantor id → numbered list (only guarantors with something outstanding). */
   byCadre: Map<Id, PlanItem[]>;
   summary: Record<SubjectState, number>;
@@ -338,8 +352,10 @@ export function computePlan(input: PlanInput): PlanResult {
   };
 
   const scratch = createQualifyingVisits();
+  const keepRecords = input.records ?? true;
   const subjects: SubjectPlan[] = [];
-  const byCadre = new Map<Id, PlanItem[]>();
+  const states: SubjectState[] = new Array<SubjectState>(subjectList.length);
+  const byCadre = input.collectInto ?? new Map<Id, PlanItem[]>();
   const summary: Record<SubjectState, number> = {
     done: 0,
     due: 0,
@@ -359,7 +375,10 @@ export function computePlan(input: PlanInput): PlanResult {
     else byCadre.set(cadreId, [item]);
   };
 
+  // The previous subject's record: its state is final once the next one starts.
+  let previous: SubjectPlan | undefined;
   for (let position = 0; position < subjectList.length; position++) {
+    if (previous) states[position - 1] = previous.state;
     const subject = subjectList[position] as SubjectRecord;
     const plan: SubjectPlan = {
       subjectId: subject.id,
@@ -374,7 +393,8 @@ export function computePlan(input: PlanInput): PlanResult {
       cadreIds: NO_IDS,
       guarantors: NO_GUARANTORS,
     };
-    subjects.push(plan);
+    previous = plan;
+    if (keepRecords) subjects.push(plan);
     if (subject.status === "closed") {
       summary.closed++;
       continue;
@@ -524,12 +544,10 @@ export function computePlan(input: PlanInput): PlanResult {
     }
     if (perGuarantor) plan.guarantors = guarantors;
   }
+  if (previous) states[subjectList.length - 1] = previous.state;
 
-  for (const list of byCadre.values()) {
-    list.sort(compareItems);
-    list.forEach((item, index) => {
-      item.number = index + 1;
-    });
+  if (!input.collectInto) {
+    for (const list of byCadre.values()) numberItems(list);
   }
 
   const warnings: PlanWarning[] = calendar.scheduleWarnings(dateOf(rangeStart), dateOf(rangeEnd));
@@ -554,10 +572,17 @@ export function computePlan(input: PlanInput): PlanResult {
     today: dateOf(today),
     workday: calendar.isWorkdayNumber(today),
     subjects,
+    states,
     byCadre,
     summary,
     warnings,
   };
+}
+
+/** Sorts one guarantor's items by urgency (`compareItems`) and numbers them 1..n. */
+export function numberItems(items: PlanItem[]): void {
+  items.sort(compareItems);
+  for (let i = 0; i < items.length; i++) (items[i] as PlanItem).number = i + 1;
 }
 
 const collator = new Intl.Collator("zh-Hans-CN");

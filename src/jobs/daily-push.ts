@@ -42,12 +42,18 @@ export async function runDailyPush(deps: JobDeps, now: Date, opts: JobRunOptions
   const claim = opts.dryRun ? null : await claimRun(deps, DAILY_PUSH_JOB, date);
   if (claim && "skip" in claim) return { ...base, status: claim.skip };
 
-  // Only the lists are kept: the rest of the plan (a record per person) is garbage from here.
+  // Only the lists are kept: the rest of the plan (a record per person) is garbage from here,
+  // and each list once its card is built (a province's items need not outlive their batch).
   const compute = async () => {
-    const { lists, warnings } = await deps.planner.planForDate({ now, date });
+    const { lists: planned, warnings } = await deps.planner.planForDate({ now, date });
+    const lists: (CadrePlanList | undefined)[] = planned;
+    const count = planned.length;
+    const items = planned.reduce((n, l) => n + l.items.length, 0);
     const messages: ShownMessage[] = [];
     const entryOf = (index: number): KeyedMessage => {
-      const list = lists[index] as CadrePlanList;
+      const list = lists[index];
+      if (!list) throw new Error(`第 ${index} 张每日卡片重复生成`);
+      lists[index] = undefined;
       const message = buildDailyCard(deps.templates, {
         to: list.cadre.userid,
         cadreId: list.cadre.id,
@@ -66,9 +72,9 @@ export async function runDailyPush(deps: JobDeps, now: Date, opts: JobRunOptions
       status: "dry_run",
       messages,
       warnings: planWarnings(warnings),
-      detail: { cadres: lists.length, items: lists.reduce((n, l) => n + l.items.length, 0) },
+      detail: { cadres: count, items },
     };
-    return { entries: { count: lists.length, build: entryOf }, outcome };
+    return { entries: { count, build: entryOf }, outcome };
   };
 
   if (!claim) {

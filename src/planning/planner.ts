@@ -2,8 +2,8 @@ import type { Calendar, DayInfo } from "../domain/calendar";
 import { formatNoPolicyWarning, formatUnassignedWarning } from "../domain/labels";
 import { type LocalDate, toDayNumber, zoneOf } from "../domain/local-date";
 import {
-  compareItems,
   computePlan,
+  numberItems,
   type PlanItem,
   type PlanWarning,
   planVisitWindowStart,
@@ -204,10 +204,11 @@ interface Computed {
 
 /**
  * `computePlan` over slices of the subjects (subject id ranges of `span`), merged: states and
- * summary add up, each cadre's items are re-sorted with the domain's urgency order and
- * renumbered when they came from several slices, and warnings are combined. A slice gets its
- * own visit group and guarantees (all visits when `span` differs from the visit groups': the
- * domain skips other people's).
+ * summary add up, every slice appends its items to one map (a guarantor's people are spread
+ * over the slices), each cadre's list is sorted with the domain's urgency order and numbered
+ * once at the end, and warnings are combined. A slice gets its own visit group and guarantees
+ * (all visits when `span` differs from the visit groups': the domain skips other people's).
+ * Without `detail` the domain keeps no record per person, so a slice leaves only its items.
  */
 function computeInSlices(
   data: CadenceData,
@@ -234,7 +235,7 @@ function computeInSlices(
   const computed: Computed = {
     states: new Array<SubjectState>(subjects.length),
     summary: { done: 0, due: 0, overdue: 0, paused: 0, closed: 0, no_policy: 0 },
-    byCadre: new Map(),
+    byCadre: new Map<Id, PlanItem[]>(),
     warnings: [],
   };
   if (detail) computed.details = [];
@@ -251,18 +252,15 @@ function computeInSlices(
       policies: data.policies,
       regionAncestors: data.regions.ancestry,
       visitsFrom,
+      records: detail,
+      collectInto: computed.byCadre,
     });
-    result.subjects.forEach((subjectPlan, i) => {
-      computed.states[offset + i] = subjectPlan.state;
-      computed.details?.push(subjectPlan);
-    });
+    for (let i = 0; i < result.states.length; i++) {
+      computed.states[offset + i] = result.states[i] as SubjectState;
+    }
+    if (computed.details) for (const subjectPlan of result.subjects) computed.details.push(subjectPlan);
     for (const state of Object.keys(result.summary) as SubjectState[]) {
       computed.summary[state] += result.summary[state];
-    }
-    for (const [cadreId, items] of result.byCadre) {
-      const list = computed.byCadre.get(cadreId);
-      if (list) list.push(...items);
-      else computed.byCadre.set(cadreId, items);
     }
     for (const warning of result.warnings) {
       if (warning.code === "calendar.schedule_missing") {
@@ -276,14 +274,7 @@ function computeInSlices(
       counted.set(warning.code, entry);
     }
   }
-  if (slices > 1) {
-    for (const items of computed.byCadre.values()) {
-      items.sort(compareItems);
-      items.forEach((item, index) => {
-        item.number = index + 1;
-      });
-    }
-  }
+  for (const items of computed.byCadre.values()) numberItems(items);
   const noPolicy = counted.get("plan.no_policy");
   if (noPolicy) {
     computed.warnings.push({
