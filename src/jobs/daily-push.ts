@@ -1,12 +1,11 @@
-import { zoneOf } from "../domain/local-date";
 import type { PlanItem } from "../domain/plan";
 import type { NewCadreList } from "../store/cadre-list-repository";
 import { buildDailyCard } from "./daily-card";
 import { enqueueInBatches, type KeyedMessage } from "./enqueue-batches";
 import type { CadrePlanList } from "../planning/planner";
 import type { JobDeps, JobOutcome, JobRunOptions, ShownMessage } from "./job";
-import { claimRun, underClaim } from "./job-run";
-import { messageBody, planWarnings, scheduleWarnings } from "./job-outcome";
+import { startWorkdayJob, underClaim } from "./job-run";
+import { messageBody, planWarnings } from "./job-outcome";
 
 export const DAILY_PUSH_JOB = "daily-push";
 
@@ -26,21 +25,9 @@ export function cadreListOf(cadreId: number, date: string, items: readonly PlanI
  * `daily:<date>:<cadreId>` in the same transaction that stores the cadre's numbered list.
  */
 export async function runDailyPush(deps: JobDeps, now: Date, opts: JobRunOptions = {}): Promise<JobOutcome> {
-  const date = opts.date ?? zoneOf(deps.tz).localDateAt(opts.scheduledAt ?? now);
-  const calendar = await deps.planner.calendar();
-  const workday = calendar.isWorkday(date);
-  const base = {
-    job: DAILY_PUSH_JOB,
-    date,
-    workday,
-    enqueued: 0,
-    messages: [],
-    warnings: scheduleWarnings(calendar, date),
-    detail: {},
-  };
-  if (!workday) return { ...base, status: "not_workday" };
-  const claim = opts.dryRun ? null : await claimRun(deps, DAILY_PUSH_JOB, date);
-  if (claim && "skip" in claim) return { ...base, status: claim.skip };
+  const start = await startWorkdayJob(deps, DAILY_PUSH_JOB, now, opts);
+  if ("ended" in start) return start.ended;
+  const { date, base, claim } = start;
 
   // Only the lists are kept: the rest of the plan (a record per person) is garbage from here,
   // and each list once its card is built (a province's items need not outlive their batch).

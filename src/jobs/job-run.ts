@@ -1,5 +1,7 @@
 import type { Prisma } from "../generated/prisma/client";
-import type { JobDeps } from "./job";
+import { type LocalDate, zoneOf } from "../domain/local-date";
+import type { JobDeps, JobOutcome, JobRunOptions } from "./job";
+import { scheduleWarnings } from "./job-outcome";
 
 /**
  * A run left `running` this long is taken to be dead (its process crashed) and may be taken over.
@@ -45,4 +47,38 @@ export async function underClaim<T>(
       .catch((inner: unknown) => deps.logger.error({ err: inner }, "could not record the failed job run"));
     throw err;
   }
+}
+
+/** Where a working-day job stands after its opening checks. */
+export type WorkdayStart =
+  | { ended: JobOutcome }
+  | { date: LocalDate; base: Omit<JobOutcome, "status">; claim: { id: number } | null };
+
+/**
+ * The opening every routine working-day job shares: the local day it runs for (CLI `--date`, the
+ * scheduled slot, or now), the holiday-schedule warnings, `not_workday` on a non-working day, and
+ * the (job, date) claim — none for a dry run — ending with the claim's skip if another run has it.
+ */
+export async function startWorkdayJob(
+  deps: JobDeps,
+  job: string,
+  now: Date,
+  opts: JobRunOptions,
+): Promise<WorkdayStart> {
+  const date = opts.date ?? zoneOf(deps.tz).localDateAt(opts.scheduledAt ?? now);
+  const calendar = await deps.planner.calendar();
+  const workday = calendar.isWorkday(date);
+  const base = {
+    job,
+    date,
+    workday,
+    enqueued: 0,
+    messages: [],
+    warnings: scheduleWarnings(calendar, date),
+    detail: {},
+  };
+  if (!workday) return { ended: { ...base, status: "not_workday" } };
+  const claim = opts.dryRun ? null : await claimRun(deps, job, date);
+  if (claim && "skip" in claim) return { ended: { ...base, status: claim.skip } };
+  return { date, base, claim };
 }

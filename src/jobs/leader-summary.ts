@@ -1,12 +1,11 @@
-import { zoneOf } from "../domain/local-date";
 import { hasContent } from "../reports/jurisdiction-summary";
 import { loadSummaries } from "../reports/load-summary";
 import { renderLeaderSummary } from "../reports/render-summary";
 import type { PlanCadre } from "../store/plan-input-repository";
 import { enqueueInBatches, type KeyedMessage } from "./enqueue-batches";
 import type { JobDeps, JobOutcome, JobRunOptions } from "./job";
-import { messageBody, planWarnings, scheduleWarnings } from "./job-outcome";
-import { claimRun, underClaim } from "./job-run";
+import { messageBody, planWarnings } from "./job-outcome";
+import { startWorkdayJob, underClaim } from "./job-run";
 
 export const LEADER_SUMMARY_JOB = "leader-summary";
 
@@ -30,21 +29,9 @@ export async function runLeaderSummary(
   now: Date,
   opts: JobRunOptions = {},
 ): Promise<JobOutcome> {
-  const date = opts.date ?? zoneOf(deps.tz).localDateAt(opts.scheduledAt ?? now);
-  const calendar = await deps.planner.calendar();
-  const workday = calendar.isWorkday(date);
-  const base = {
-    job: LEADER_SUMMARY_JOB,
-    date,
-    workday,
-    enqueued: 0,
-    messages: [],
-    warnings: scheduleWarnings(calendar, date),
-    detail: {},
-  };
-  if (!workday) return { ...base, status: "not_workday" };
-  const claim = opts.dryRun ? null : await claimRun(deps, LEADER_SUMMARY_JOB, date);
-  if (claim && "skip" in claim) return { ...base, status: claim.skip };
+  const start = await startWorkdayJob(deps, LEADER_SUMMARY_JOB, now, opts);
+  if ("ended" in start) return start.ended;
+  const { date, base, claim } = start;
 
   const compute = async () => {
     let leaders: PlanCadre[] = [];

@@ -2,8 +2,8 @@ import { toDayNumber, zoneOf } from "../domain/local-date";
 import { describePlanItem } from "./daily-card";
 import { enqueueInBatches, type KeyedMessage } from "./enqueue-batches";
 import type { JobDeps, JobOutcome, JobRunOptions } from "./job";
-import { messageBody, planWarnings, scheduleWarnings, renderText } from "./job-outcome";
-import { claimRun, underClaim } from "./job-run";
+import { messageBody, planWarnings, renderText } from "./job-outcome";
+import { startWorkdayJob, underClaim } from "./job-run";
 
 export const REMINDER_JOB = "reminder";
 
@@ -14,21 +14,9 @@ export const REMINDER_JOB = "reminder";
  */
 export async function runReminder(deps: JobDeps, now: Date, opts: JobRunOptions = {}): Promise<JobOutcome> {
   const zone = zoneOf(deps.tz);
-  const date = opts.date ?? zone.localDateAt(opts.scheduledAt ?? now);
-  const calendar = await deps.planner.calendar();
-  const workday = calendar.isWorkday(date);
-  const base = {
-    job: REMINDER_JOB,
-    date,
-    workday,
-    enqueued: 0,
-    messages: [],
-    warnings: scheduleWarnings(calendar, date),
-    detail: {},
-  };
-  if (!workday) return { ...base, status: "not_workday" };
-  const claim = opts.dryRun ? null : await claimRun(deps, REMINDER_JOB, date);
-  if (claim && "skip" in claim) return { ...base, status: claim.skip };
+  const start = await startWorkdayJob(deps, REMINDER_JOB, now, opts);
+  if ("ended" in start) return start.ended;
+  const { date, base, claim } = start;
 
   const compute = async () => {
     const plan = await deps.planner.planForDate({ now, date });

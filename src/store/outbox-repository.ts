@@ -396,32 +396,17 @@ export class PrismaOutboxRepository implements OutboxRepository {
     return n === 1;
   }
 
+  // The single-outcome marks are markOutcomes of one row: one UPDATE defines what each outcome writes.
   async markSent(id: number, workerId: string, wecomMsgId: string | null, at: Date) {
-    const n = await this.db.$executeRaw`
-      UPDATE "OutboundMessage"
-      SET "status" = 'sent', "sentAt" = ${utc(at)}, "wecomMsgId" = ${wecomMsgId},
-          "lockedBy" = NULL, "lockedUntil" = NULL
-      WHERE "id" = ${id} AND "status" = 'sending' AND "lockedBy" = ${workerId}`;
-    return n === 1;
+    return (await this.markOutcomes([{ id, outcome: "sent", wecomMsgId, at }], workerId)).has(id);
   }
 
   async markRetry(id: number, workerId: string, error: string, nextAttemptAt: Date) {
-    const n = await this.db.$executeRaw`
-      UPDATE "OutboundMessage"
-      SET "status" = 'pending', "nextAttemptAt" = ${utc(nextAttemptAt)}, "error" = ${error},
-          "lockedBy" = NULL, "lockedUntil" = NULL
-      WHERE "id" = ${id} AND "status" = 'sending' AND "lockedBy" = ${workerId}`;
-    return n === 1;
+    return (await this.markOutcomes([{ id, outcome: "retry", error, nextAttemptAt }], workerId)).has(id);
   }
 
   async markFailed(id: number, workerId: string, error: string, at: Date) {
-    // No failedAt column: a failed row is never due again, so nextAttemptAt records when it failed.
-    const n = await this.db.$executeRaw`
-      UPDATE "OutboundMessage"
-      SET "status" = 'failed', "nextAttemptAt" = ${utc(at)}, "error" = ${error},
-          "lockedBy" = NULL, "lockedUntil" = NULL
-      WHERE "id" = ${id} AND "status" = 'sending' AND "lockedBy" = ${workerId}`;
-    return n === 1;
+    return (await this.markOutcomes([{ id, outcome: "failed", error, at }], workerId)).has(id);
   }
 
   async markOutcomes(outcomes: readonly OutboxOutcome[], workerId: string) {
@@ -430,12 +415,13 @@ export class PrismaOutboxRepository implements OutboxRepository {
       throw new Error("outbox: markOutcomes got the same message twice");
     }
     const status = outcomes.map((o) => (o.outcome === "retry" ? "pending" : o.outcome));
-    // sent: the send time; retry: when it is due again; failed: when it failed (see markFailed).
+    // sent: the send time; retry: when it is due again; failed: when it failed.
     const at = outcomes.map((o) => (o.outcome === "retry" ? o.nextAttemptAt : o.at).toISOString());
     const msgid = outcomes.map((o) => (o.outcome === "sent" ? o.wecomMsgId : null));
     const error = outcomes.map((o) => (o.outcome === "sent" ? null : o.error));
-    // The same columns as the single-row statements above; a sent row keeps its error and
-    // nextAttemptAt, a retried or failed one its sentAt and wecomMsgId.
+    // A sent row keeps its error and nextAttemptAt, a retried or failed one its sentAt and
+    // wecomMsgId. No failedAt column: a failed row is never due again, so nextAttemptAt records
+    // when it failed.
     const rows = await this.db.$queryRaw<{ id: number }[]>`
       UPDATE "OutboundMessage" AS m
       SET "status" = x.status::"OutboundStatus",

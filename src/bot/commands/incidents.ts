@@ -12,7 +12,7 @@ import {
 } from "../../domain/escalation-ladder";
 import { CATEGORY_LABELS, LEVEL_LABELS } from "../../domain/labels";
 import { INCIDENT_ACK_KEY, type LadderEnv, startLadder, tellCadre } from "../../jobs/incident-ladder";
-import type { IncidentRow } from "../../store/incident-repository";
+import type { IncidentRow, NewIncident } from "../../store/incident-repository";
 import type { VisitRow } from "../../store/visit-repository";
 import type { WecomEvent } from "../../wecom/events";
 import type { CommandContext } from "../bot";
@@ -181,6 +181,35 @@ async function proposeLevel(
   });
 }
 
+/**
+ * Creates the incident reported by the sender, notifies its first rung and audits the report;
+ * null when the source message already made one (a redelivery).
+ */
+async function openIncident(
+  ctx: CommandContext,
+  deps: IncidentDeps,
+  input: Omit<NewIncident, "reporterId" | "nextEscalationAt" | "at">,
+  auditDetail: Record<string, unknown>,
+) {
+  const incident = await ctx.repos.incidents.create({
+    ...input,
+    reporterId: ctx.sender.id,
+    nextEscalationAt: null,
+    at: ctx.now,
+  });
+  if (!incident) return null;
+  const notified = await startLadder(ladderEnv(ctx, deps), incident);
+  await ctx.repos.audit.record({
+    actor: ctx.sender.userid,
+    action: "incident.report",
+    entity: "Incident",
+    entityId: incident.id,
+    detail: { severity: incident.severity, ...auditDetail, notified: notified.map((r) => r.id) },
+    at: ctx.now,
+  });
+  return { incident, notified };
+}
+
 /** `紧急|急|报警|突发|事件|报告 <who or where> <what>`: create the incident and start its ladder. */
 export async function reportIncident(
   ctx: CommandContext,
@@ -195,28 +224,21 @@ export async function reportIncident(
   const subject = matches.length === 1 ? await ctx.repos.subjects.findById(matches[0]!.id) : null;
   const regionId = subject?.regionId ?? ctx.sender.homeRegionId;
   const summary = input.text || "（未写明情况）";
-  const incident = await incidents.create({
-    severity: input.severity,
-    category: subject?.category ?? null,
-    reporterId: ctx.sender.id,
-    subjectId: subject?.id ?? null,
-    regionId,
-    summary,
-    sourceMessageId: sourceKey,
-    nextEscalationAt: null,
-    at: ctx.now,
-  });
-  if (!incident) return [];
-  const env = ladderEnv(ctx, deps);
-  const notified = await startLadder(env, incident);
-  await ctx.repos.audit.record({
-    actor: ctx.sender.userid,
-    action: "incident.report",
-    entity: "Incident",
-    entityId: incident.id,
-    detail: { severity: incident.severity, notified: notified.map((r) => r.id) },
-    at: ctx.now,
-  });
+  const opened = await openIncident(
+    ctx,
+    deps,
+    {
+      severity: input.severity,
+      category: subject?.category ?? null,
+      subjectId: subject?.id ?? null,
+      regionId,
+      summary,
+      sourceMessageId: sourceKey,
+    },
+    {},
+  );
+  if (!opened) return [];
+  const { incident, notified } = opened;
   if (subject && input.severity === "emergency") {
     await proposeLevel(
       ctx,
@@ -225,7 +247,7 @@ export async function reportIncident(
       { incidentId: incident.id },
     );
   }
-  const deadline = ackDeadlineMs(incident.severity, env.deadlines);
+  const deadline = ackDeadlineMs(incident.severity, deps.ackDeadlines ?? DEFAULT_ACK_DEADLINES);
   // The notifications are queued ahead of routine mail above; this is the reply to the message.
   return [
     text(ctx, "incident-reported", {
@@ -291,35 +313,28 @@ export async function raiseFromVisit(
       return { names: [], messages: [text(ctx, "incident-correction-linked", { number })] };
     }
   }
-  const incident = await ctx.repos.incidents.create({
-    severity: "urgent",
-    category,
-    reporterId: ctx.sender.id,
-    subjectId: subject.id,
-    regionId: subject.regionId,
-    summary,
-    sourceMessageId: `visit:${visit.id}`,
-    nextEscalationAt: null,
-    at: ctx.now,
-  });
-  if (!incident) return { names: [], messages: [] };
-  const env = ladderEnv(ctx, deps);
-  const notified = await startLadder(env, incident);
-  await ctx.repos.audit.record({
-    actor: ctx.sender.userid,
-    action: "incident.report",
-    entity: "Incident",
-    entityId: incident.id,
-    detail: { severity: "urgent", visitId: visit.id, notified: notified.map((r) => r.id) },
-    at: ctx.now,
-  });
+  const opened = await openIncident(
+    ctx,
+    deps,
+    {
+      severity: "urgent",
+      category,
+      subjectId: subject.id,
+      regionId: subject.regionId,
+      summary,
+      sourceMessageId: `visit:${visit.id}`,
+    },
+    { visitId: visit.id },
+  );
+  if (!opened) return { names: [], messages: [] };
+  const { incident, notified } = opened;
   await proposeLevel(
     ctx,
     { ...subject, category },
     ctx.templates.render("level-reason-visit", { anomalies: words }),
     { visitId: visit.id, incidentId: incident.id },
   );
-  const deadline = ackDeadlineMs(incident.severity, env.deadlines);
+  const deadline = ackDeadlineMs(incident.severity, deps.ackDeadlines ?? DEFAULT_ACK_DEADLINES);
   return {
     names: notified.map((r) => r.name),
     messages: [
