@@ -756,13 +756,11 @@ describe("normalisation in context", () => {
 });
 
 describe("robustness", () => {
-  test("a 10,000-character note is kept whole and parsed quickly", () => {
+  // No wall-clock assertion: catastrophic backtracking would show as jest's test timeout.
+  test("a 10,000-character note is kept whole", () => {
     const note = "情况稳定".repeat(2500);
-    const started = process.hrtime.bigint();
     const parsed = parseMessage(`1 正常 ${note}`, { today: TODAY });
-    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
     expect(parsed).toStrictEqual(visit(nums(1), "normal", { note }));
-    expect(elapsedMs).toBeLessThan(1000);
   });
 
   test("100,000 characters of mixed junk parse without throwing", () => {
