@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { type Prisma, PrismaClient } from "../generated/prisma/client";
+import { ReleasingPgClient } from "./releasing-pg-client";
 
 export type { Prisma } from "../generated/prisma/client";
 export { PrismaClient };
@@ -13,6 +14,8 @@ export function createPrismaClient(url: string, opts: { maxConnections?: number 
     connectionString: url,
     max: opts.maxConnections ?? 10,
     connectionTimeoutMillis: 10_000,
+    // Without it each connection keeps the result of its first query (see the class).
+    Client: ReleasingPgClient,
   });
   return new PrismaClient({ adapter });
 }
