@@ -30,18 +30,22 @@ export type RegionAncestry =
  * Visits in columns, one entry per index `0 … length − 1`: the cheapest input for millions of
  * visits (no object per visit; the store can fill it straight from a cursor). `statuses` and
  * `outcomes` may be left out when the query already kept only active visits where the person was
- * met (`status = 'active' AND outcome <> 'not_met'`).
+ * met (`status = 'active' AND outcome <> 'not_met'`). The method is given either as `methods` or,
+ * at scale, as `inPerson` (1 when the visit was in person: all a policy asks of the method; one
+ * byte a visit instead of a reference).
  */
-export interface VisitColumns {
+export type VisitColumns = {
   length: number;
   subjectIds: ArrayLike<Id>;
   cadreIds: ArrayLike<Id>;
   /** `occurredAt` as epoch milliseconds. */
   occurredAtMs: ArrayLike<number>;
-  methods: ArrayLike<VisitMethod>;
   statuses?: ArrayLike<VisitStatus>;
   outcomes?: ArrayLike<VisitOutcome>;
-}
+} & (
+  | { methods: ArrayLike<VisitMethod>; inPerson?: undefined }
+  | { inPerson: ArrayLike<number>; methods?: undefined }
+);
 
 /**
  * Visits as records (flat, or grouped by subject id) or as columns. Records and groups are read
@@ -124,7 +128,8 @@ export interface VisitIndex {
   days: Int32Array;
   /** 1 when the visit was in person. */
   inPerson: Uint8Array;
-  cadreIds: Id[];
+  /** An Int32Array when the input's cadre ids were one (the store's columns), else an array. */
+  cadreIds: ArrayLike<Id>;
 }
 
 export function indexVisits(
@@ -142,9 +147,12 @@ export function indexVisits(
   let owner: Int32Array<ArrayBuffer> = new Int32Array(capacity);
   let days: Int32Array<ArrayBuffer> = new Int32Array(capacity);
   let inPerson = new Uint8Array(capacity);
+  // Integer cadre ids (the store's columns) stay in a typed array: 4 bytes a visit, no garbage.
+  const packedCadres = isVisitColumns(visits) && visits.cadreIds instanceof Int32Array;
+  let cadreInts: Int32Array<ArrayBuffer> = new Int32Array(packedCadres ? capacity : 0);
   const cadres: Id[] = [];
   let kept = 0;
-  const keep = (subjectId: Id, cadreId: Id, ms: number, method: VisitMethod) => {
+  const keep = (subjectId: Id, cadreId: Id, ms: number, inPersonVisit: boolean) => {
     if (ms > cutoffMs) return;
     const position = positionOf(subjectId);
     if (position < 0) return;
@@ -152,22 +160,24 @@ export function indexVisits(
       capacity *= 2;
       owner = grow(owner, capacity);
       days = grow(days, capacity);
+      if (packedCadres) cadreInts = grow(cadreInts, capacity);
       const wider = new Uint8Array(capacity);
       wider.set(inPerson);
       inPerson = wider;
     }
     owner[kept] = position;
     days[kept] = zone.dayNumberAt(ms);
-    inPerson[kept] = method === "in_person" ? 1 : 0;
-    cadres[kept] = cadreId;
+    inPerson[kept] = inPersonVisit ? 1 : 0;
+    if (packedCadres) cadreInts[kept] = cadreId as number;
+    else cadres[kept] = cadreId;
     kept++;
   };
   const keepRecord = (visit: VisitRecord) => {
     if (visit.status !== "active" || visit.outcome === "not_met") return;
-    keep(visit.subjectId, visit.cadreId, visit.occurredAt.getTime(), visit.method);
+    keep(visit.subjectId, visit.cadreId, visit.occurredAt.getTime(), visit.method === "in_person");
   };
   if (isVisitColumns(visits)) {
-    const { statuses, outcomes } = visits;
+    const { statuses, outcomes, methods, inPerson: inPersonColumn } = visits;
     for (let i = 0; i < visits.length; i++) {
       if (statuses && statuses[i] !== "active") continue;
       if (outcomes && outcomes[i] === "not_met") continue;
@@ -175,7 +185,7 @@ export function indexVisits(
         visits.subjectIds[i] as Id,
         visits.cadreIds[i] as Id,
         visits.occurredAtMs[i] as number,
-        visits.methods[i] as VisitMethod,
+        inPersonColumn ? inPersonColumn[i] === 1 : methods?.[i] === "in_person",
       );
     }
   } else if (visits instanceof Map) {
@@ -189,21 +199,25 @@ export function indexVisits(
   // Pass 2: counting sort by subject position.
   const start = countingOffsets(owner, kept, subjectCount);
   const next = start.slice(0, subjectCount);
-  const index: VisitIndex = {
-    start,
-    days: new Int32Array(kept),
-    inPerson: new Uint8Array(kept),
-    cadreIds: new Array<Id>(kept),
-  };
+  const sortedDays = new Int32Array(kept);
+  const sortedInPerson = new Uint8Array(kept);
+  const sortedCadreInts = new Int32Array(packedCadres ? kept : 0);
+  const sortedCadres = packedCadres ? [] : new Array<Id>(kept);
   for (let i = 0; i < kept; i++) {
     const position = owner[i] ?? 0;
     const slot = next[position] ?? 0;
     next[position] = slot + 1;
-    index.days[slot] = days[i] ?? 0;
-    index.inPerson[slot] = inPerson[i] ?? 0;
-    index.cadreIds[slot] = cadres[i] as Id;
+    sortedDays[slot] = days[i] ?? 0;
+    sortedInPerson[slot] = inPerson[i] ?? 0;
+    if (packedCadres) sortedCadreInts[slot] = cadreInts[i] ?? 0;
+    else sortedCadres[slot] = cadres[i] as Id;
   }
-  return index;
+  return {
+    start,
+    days: sortedDays,
+    inPerson: sortedInPerson,
+    cadreIds: packedCadres ? sortedCadreInts : sortedCadres,
+  };
 }
 
 /** Row offsets of a counting sort: owner positions → start index per position (length n + 1). */

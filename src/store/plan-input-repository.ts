@@ -1,8 +1,9 @@
 import { formatDayNumber, type LocalDate, toDayNumber } from "../domain/local-date";
 import type { VisitColumns } from "../domain/plan-inputs";
-import type { GuaranteeRecord, SubjectRecord, SubjectStatus, VisitMethod } from "../domain/records";
+import type { GuaranteeRecord, SubjectRecord, SubjectStatus } from "../domain/records";
 import type { CadreRole, RegionLevel } from "../generated/prisma/client";
 import { Prisma } from "../generated/prisma/client";
+import { detached } from "./detached-string";
 import type { Db } from "./prisma-client";
 
 /**
@@ -116,11 +117,13 @@ export interface ReadScope {
 }
 
 /** Visits in groups by subject id range (`⌊subjectId / groupSpan⌋`), so a plan can run a range at a time. */
-export interface GroupedVisits extends VisitColumns {
+export interface GroupedVisits {
+  length: number;
   subjectIds: Int32Array;
   cadreIds: Int32Array;
   occurredAtMs: Float64Array;
-  methods: VisitMethod[];
+  /** 1 when the visit was in person (the only thing a policy asks of the method). */
+  inPerson: Uint8Array;
   groupSpan: number;
   /** Group → [start, end) of its visits in the columns. */
   groups: Map<number, [number, number]>;
@@ -129,7 +132,7 @@ export interface GroupedVisits extends VisitColumns {
 /** Subject ids per visit group: the planner's slices follow the same ranges. */
 export const SUBJECT_GROUP_SPAN = 100_000;
 
-/** The columns of one visit group (views, no copy except the methods). */
+/** The columns of one visit group (views, no copy). */
 export function visitGroup(visits: GroupedVisits, group: number): VisitColumns {
   const [start, end] = visits.groups.get(group) ?? [0, 0];
   return {
@@ -137,7 +140,7 @@ export function visitGroup(visits: GroupedVisits, group: number): VisitColumns {
     subjectIds: visits.subjectIds.subarray(start, end) as ArrayLike<number>,
     cadreIds: visits.cadreIds.subarray(start, end) as ArrayLike<number>,
     occurredAtMs: visits.occurredAtMs.subarray(start, end),
-    methods: visits.methods.slice(start, end),
+    inPerson: visits.inPerson.subarray(start, end),
   };
 }
 
@@ -219,8 +222,9 @@ function createInterner(): (value: string) => string {
   return (value) => {
     const known = seen.get(value);
     if (known !== undefined) return known;
-    seen.set(value, value);
-    return value;
+    const own = detached(value);
+    seen.set(own, own);
+    return own;
   };
 }
 
@@ -238,7 +242,8 @@ function createDateCache(): (day: number) => LocalDate | null {
   };
 }
 
-const METHODS: readonly VisitMethod[] = ["in_person", "phone", "video"];
+/** The method byte of an in-person visit in the packed rows (0 in person, 1 phone, 2 video). */
+const IN_PERSON = 0;
 
 export class PrismaPlanInputRepository implements PlanInputRepository {
   constructor(private readonly db: Db) {}
@@ -303,7 +308,7 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
         subjects.push(
           toPlanSubject({
             id,
-            name: f.slice(7).join("\t"),
+            name: detached(f.slice(7).join("\t")),
             regionId,
             regionCode: regionCode.get(regionId) ?? "",
             category: intern(f[2] ?? ""),
@@ -452,7 +457,7 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
     const subjectIds = new Int32Array(length);
     const cadreIds = new Int32Array(length);
     const occurredAtMs = new Float64Array(length);
-    const methods = new Array<VisitMethod>(length);
+    const inPerson = new Uint8Array(length);
     for (const view of pages) {
       if (!view) continue;
       for (let offset = 0; offset < view.byteLength; offset += 17) {
@@ -463,10 +468,10 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
         subjectIds[i] = subjectId;
         cadreIds[i] = view.getInt32(offset + 4);
         occurredAtMs[i] = view.getFloat64(offset + 8);
-        methods[i] = METHODS[view.getUint8(offset + 16)] ?? "video";
+        inPerson[i] = view.getUint8(offset + 16) === IN_PERSON ? 1 : 0;
       }
     }
-    return { length, subjectIds, cadreIds, occurredAtMs, methods, groupSpan: span, groups };
+    return { length, subjectIds, cadreIds, occurredAtMs, inPerson, groupSpan: span, groups };
   }
 
   listRegions() {
@@ -490,16 +495,16 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
       const roleText = f[3] ?? "";
       let roles = roleSets.get(roleText);
       if (!roles) {
-        roles = roleText === "" ? [] : (roleText.split(",") as CadreRole[]);
-        roleSets.set(roleText, roles);
+        roles = roleText === "" ? [] : (roleText.split(",").map(detached) as CadreRole[]);
+        roleSets.set(detached(roleText), roles);
       }
       return {
         id: Number(f[0]),
         homeRegionId: Number(f[1]),
         scopeRegionId: Number(f[2]),
         roles,
-        userid: f[4] ?? "",
-        name: f[5] ?? "",
+        userid: detached(f[4] ?? ""),
+        name: detached(f[5] ?? ""),
       };
     });
   }
