@@ -60,17 +60,17 @@ export class PrismaCadreListRepository implements CadreListRepository {
 
   async saveMany(lists: readonly NewCadreList[], at: Date) {
     if (lists.length === 0) return 0;
-    // One INSERT … SELECT FROM unnest: Prisma's createMany costs ~0.5 ms a row here.
-    const items = lists.map((l) =>
-      JSON.stringify(l.items.map((i) => ({ n: i.n, subjectId: i.subjectId, name: i.name }))),
-    );
+    // One INSERT from one JSON parameter (Prisma's createMany costs ~0.5 ms a row here).
+    const rows = lists.map((l) => ({
+      cadre: l.cadreId,
+      kind: l.kind,
+      date: l.date,
+      items: l.items.map((i) => ({ n: i.n, subjectId: i.subjectId, name: i.name })),
+    }));
     return this.db.$executeRaw`
       INSERT INTO "CadreList" ("cadreId", "kind", "date", "items", "createdAt")
-      SELECT x.cadre, x.kind, x.date, x.items::jsonb, ${at.toISOString()}::timestamptz AT TIME ZONE 'UTC'
-      FROM unnest(
-        ${lists.map((l) => l.cadreId)}::int[], ${lists.map((l) => l.kind)}::text[],
-        ${lists.map((l) => l.date)}::text[], ${items}::text[]
-      ) AS x(cadre, kind, date, items)`;
+      SELECT x.cadre, x.kind, x.date, x.items, ${at.toISOString()}::timestamptz AT TIME ZONE 'UTC'
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(cadre int, kind text, date text, items jsonb)`;
   }
 
   async latest(cadreId: number, opts: { date?: string } = {}) {
