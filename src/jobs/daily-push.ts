@@ -1,5 +1,6 @@
 import type { PlanItem } from "../domain/plan";
 import type { NewCadreList } from "../store/cadre-list-repository";
+import { collectGarbage } from "./collect-garbage";
 import { buildDailyCard } from "./daily-card";
 import { enqueueInBatches, type KeyedMessage } from "./enqueue-batches";
 import type { CadrePlanList } from "../planning/planner";
@@ -8,6 +9,17 @@ import { startWorkdayJob, underClaim } from "./job-run";
 import { messageBody, planWarnings } from "./job-outcome";
 
 export const DAILY_PUSH_JOB = "daily-push";
+
+/** From this many items (a county or more) the push collects its garbage itself. */
+const LARGE_PLAN_ITEMS = 50_000;
+/** Cards between two collections in a large push (~0.1 s each; a province makes about eight). */
+const CARDS_PER_COLLECTION = 25_000;
+
+/** The plan's lists and warnings only: the rest of the plan is unreachable once this returns. */
+async function planLists(deps: JobDeps, now: Date, date: string) {
+  const { lists, warnings } = await deps.planner.planForDate({ now, date });
+  return { lists, warnings };
+}
 
 /** The list a card numbers, as stored for replies (`1 正常` → subject of item 1). */
 export function cadreListOf(cadreId: number, date: string, items: readonly PlanItem[]): NewCadreList {
@@ -32,15 +44,20 @@ export async function runDailyPush(deps: JobDeps, now: Date, opts: JobRunOptions
   // Only the lists are kept: the rest of the plan (a record per person) is garbage from here,
   // and each list once its card is built (a province's items need not outlive their batch).
   const compute = async () => {
-    const { lists: planned, warnings } = await deps.planner.planForDate({ now, date });
+    const { lists: planned, warnings } = await planLists(deps, now, date);
     const lists: (CadrePlanList | undefined)[] = planned;
     const count = planned.length;
     const items = planned.reduce((n, l) => n + l.items.length, 0);
+    // A large plan: the rest of it is garbage now, and building the cards makes more; collect
+    // before the first card and every CARDS_PER_COLLECTION cards (see collectGarbage).
+    const large = items >= LARGE_PLAN_ITEMS;
+    if (large) collectGarbage();
     const messages: ShownMessage[] = [];
     const entryOf = (index: number): KeyedMessage => {
       const list = lists[index];
       if (!list) throw new Error(`第 ${index} 张每日卡片重复生成`);
       lists[index] = undefined;
+      if (large && index > 0 && index % CARDS_PER_COLLECTION === 0) collectGarbage();
       const message = buildDailyCard(deps.templates, {
         to: list.cadre.userid,
         cadreId: list.cadre.id,
