@@ -312,8 +312,19 @@ export async function runCloseOut(deps: JobDeps, now: Date, opts: JobRunOptions 
   const compute = async (task: CloseOutTask) => {
     const input = await loadData();
     const result = task.period
-      ? closeOutPeriod({ ...input, regionAncestors: input.regions.ancestry, period: task.period })
-      : closeOutIntervals({ ...input, regionAncestors: input.regions.ancestry, date: yesterday, tz });
+      ? closeOutPeriod({
+          ...input,
+          visits: input.visits.all(),
+          regionAncestors: input.regions.ancestry,
+          period: task.period,
+        })
+      : closeOutIntervals({
+          ...input,
+          visits: input.visits.all(),
+          regionAncestors: input.regions.ancestry,
+          date: yesterday,
+          tz,
+        });
     return { input, result, groups: groupMisses(result, task.unit) };
   };
 

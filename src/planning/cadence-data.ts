@@ -5,8 +5,8 @@ import type {
   GroupedVisits,
   PackedGuarantees,
   PlanCadre,
-  PlanSubject,
   ReadProgress,
+  SubjectTable,
 } from "../store/plan-input-repository";
 import type { Repos } from "../store/store";
 import { loadCalendar } from "./calendar-settings";
@@ -20,7 +20,7 @@ export interface CadenceData {
   calendar: Calendar;
   policies: CadencePolicy[];
   regions: RegionTree;
-  subjects: PlanSubject[];
+  subjects: SubjectTable;
   guarantees: PackedGuarantees;
   visits: GroupedVisits;
   cadres: ReadonlyMap<number, PlanCadre>;
@@ -81,7 +81,7 @@ export async function loadCadenceData(
     return value;
   };
   const planInputs = repos.planInputs;
-  let subjects: PlanSubject[];
+  let subjects: SubjectTable;
   let guarantees: PackedGuarantees;
   let visits: GroupedVisits;
   let cadreRows: PlanCadre[];
@@ -102,7 +102,10 @@ export async function loadCadenceData(
     subjects = await time("subjects", () =>
       planInputs.listSubjects({ guarantorId, regionPath, on: range.guaranteesTo, onProgress }),
     );
-    const scope = { subjectIds: subjects.map((s) => s.id), onProgress };
+    const scope = {
+      subjectIds: Array.from({ length: subjects.length }, (_, i) => subjects.id(i)),
+      onProgress,
+    };
     guarantees = await time("guarantees", () =>
       planInputs.listGuarantees(range.guaranteesFrom, range.guaranteesTo, scope),
     );

@@ -14,8 +14,8 @@ import type { Id } from "../domain/records";
 import type { Logger } from "../logger";
 import {
   type PlanCadre,
-  type PlanSubject,
   type ReadProgress,
+  type SubjectTable,
   visitGroup,
 } from "../store/plan-input-repository";
 import { type CadenceData, loadCadenceData, loadPolicies, type PlanningRepos } from "./cadence-data";
@@ -38,8 +38,8 @@ export interface DailyPlan {
   workday: boolean;
   day: DayInfo;
   calendar: Calendar;
-  /** The loaded subjects. */
-  subjects: readonly PlanSubject[];
+  /** The loaded subjects (in columns; `at(i)` gives a record). */
+  subjects: SubjectTable;
   /** Each subject's state, in the order of `subjects`. */
   states: readonly SubjectState[];
   summary: Record<SubjectState, number>;
@@ -220,18 +220,21 @@ function computeInSlices(
   const { subjects } = data;
   // Subjects come sorted by id: a slice is a run of equal ⌊id / span⌋.
   const ranges: { key: number; start: number; end: number }[] = [];
-  subjects.forEach((subject, i) => {
-    const key = Math.floor(subject.id / span);
+  for (let i = 0; i < subjects.length; i++) {
+    const key = Math.floor(subjects.id(i) / span);
     const last = ranges[ranges.length - 1];
     if (last && last.key === key) last.end = i + 1;
     else ranges.push({ key, start: i, end: i + 1 });
-  });
+  }
   if (ranges.length === 0) ranges.push({ key: 0, start: 0, end: 0 });
   const slices = ranges.length;
   const sliceIndex = new Map(ranges.map((r, k) => [r.key, k]));
   const sliceOf = (subjectId: number) => sliceIndex.get(Math.floor(subjectId / span)) ?? -1;
   const guarantees = slices === 1 ? [data.guarantees] : data.guarantees.partition(slices, sliceOf);
-  const grouped = span === data.visits.groupSpan;
+  const grouped = slices > 1 && span === data.visits.groupSpan;
+  // Sliced along the visit groups, each slice reads (and then releases) its own group; otherwise
+  // every slice reads all visits (the domain skips other people's).
+  const whole = grouped ? undefined : data.visits.all();
   const computed: Computed = {
     states: new Array<SubjectState>(subjects.length),
     summary: { done: 0, due: 0, overdue: 0, paused: 0, closed: 0, no_policy: 0 },
@@ -246,15 +249,17 @@ function computeInSlices(
     const result = computePlan({
       now: at,
       calendar: data.calendar,
-      subjects: slices === 1 ? subjects : subjects.slice(offset, end),
+      // Records for this slice only: they are garbage once it is computed.
+      subjects: subjects.slice(offset, end),
       guarantees: guarantees[k] ?? [],
-      visits: slices > 1 && grouped ? visitGroup(data.visits, key) : data.visits,
+      visits: whole ?? visitGroup(data.visits, key),
       policies: data.policies,
       regionAncestors: data.regions.ancestry,
       visitsFrom,
       records: detail,
       collectInto: computed.byCadre,
     });
+    if (grouped) data.visits.release(key);
     for (let i = 0; i < result.states.length; i++) {
       computed.states[offset + i] = result.states[i] as SubjectState;
     }

@@ -14,7 +14,7 @@ import type { LocalDate } from "../domain/local-date";
 import type { SubjectState } from "../domain/plan";
 import type { CadrePlanList } from "../planning/planner";
 import type { RegionTree } from "../planning/region-tree";
-import type { PlanRegion, PlanSubject } from "../store/plan-input-repository";
+import type { PlanRegion, SubjectTable } from "../store/plan-input-repository";
 import type { ReportIncidentRow, ReportPausedRow, ReportVisitRow } from "../store/report-repository";
 
 export interface SummaryCounts {
@@ -108,7 +108,7 @@ export interface SummaryInput {
   date: LocalDate;
   at: Date;
   regions: RegionTree;
-  subjects: readonly PlanSubject[];
+  subjects: SubjectTable;
   states: readonly SubjectState[];
   lists: readonly CadrePlanList[];
   /** Abnormal visits to report (already filtered to the window). */
@@ -219,12 +219,12 @@ export function summariseJurisdictions(
 
   input.states.forEach((state, position) => {
     if (state !== "done" && state !== "due" && state !== "overdue" && state !== "paused") return;
-    const subject = input.subjects[position];
-    if (!subject) return;
-    for (const agg of scopesOf(subject.regionId)) {
+    if (position >= input.subjects.length) return;
+    const regionId = input.subjects.regionId(position);
+    for (const agg of scopesOf(regionId)) {
       const { summary } = agg;
       summary.totals[state]++;
-      const unitRegion = unitOf(subject.regionId, summary.unitLevel);
+      const unitRegion = unitOf(regionId, summary.unitLevel);
       if (unitRegion) {
         let unit = agg.units.get(unitRegion.id);
         if (!unit) {
@@ -234,6 +234,7 @@ export function summariseJurisdictions(
         unit[state]++;
       }
       if (state === "overdue") {
+        const subject = input.subjects.at(position);
         const info = overdueInfo.get(subject.id);
         summary.overdue.push({
           subjectId: subject.id,

@@ -1,10 +1,12 @@
-import { formatDayNumber, type LocalDate, toDayNumber } from "../domain/local-date";
+import { formatDayNumber, type LocalDate } from "../domain/local-date";
 import type { VisitColumns } from "../domain/plan-inputs";
-import type { GuaranteeRecord, SubjectRecord, SubjectStatus } from "../domain/records";
+import type { GuaranteeRecord } from "../domain/records";
 import type { CadreRole, RegionLevel } from "../generated/prisma/client";
 import { Prisma } from "../generated/prisma/client";
 import { detached } from "./detached-string";
 import type { Db } from "./prisma-client";
+import { GroupedVisits, SUBJECT_GROUP_SPAN, type VisitChunk } from "./grouped-visits";
+import { SubjectTable } from "./subject-table";
 
 /**
  * Bulk reads for the daily plan and the jobs: the whole register in a few set-based queries.
@@ -15,11 +17,8 @@ import type { Db } from "./prisma-client";
  * driver adapter turns a bytea into an array of numbers, ~30 bytes of heap per byte.)
  */
 
-/** A subject as the plan reads it, with its region id (for jurisdictions) next to its code. */
-export interface PlanSubject extends SubjectRecord {
-  id: number;
-  regionId: number;
-}
+export type { PlanSubject } from "./subject-table";
+export { SubjectTable };
 
 export interface PlanRegion {
   id: number;
@@ -116,32 +115,11 @@ export interface ReadScope {
   onProgress?: ReadProgress;
 }
 
-/** Visits in groups by subject id range (`⌊subjectId / groupSpan⌋`), so a plan can run a range at a time. */
-export interface GroupedVisits {
-  length: number;
-  subjectIds: Int32Array;
-  cadreIds: Int32Array;
-  occurredAtMs: Float64Array;
-  /** 1 when the visit was in person (the only thing a policy asks of the method). */
-  inPerson: Uint8Array;
-  groupSpan: number;
-  /** Group → [start, end) of its visits in the columns. */
-  groups: Map<number, [number, number]>;
-}
+export { GroupedVisits, SUBJECT_GROUP_SPAN, type VisitChunk };
 
-/** Subject ids per visit group: the planner's slices follow the same ranges. */
-export const SUBJECT_GROUP_SPAN = 100_000;
-
-/** The columns of one visit group (views, no copy). */
+/** The columns of one visit group (joined from the pages it arrived in). */
 export function visitGroup(visits: GroupedVisits, group: number): VisitColumns {
-  const [start, end] = visits.groups.get(group) ?? [0, 0];
-  return {
-    length: end - start,
-    subjectIds: visits.subjectIds.subarray(start, end) as ArrayLike<number>,
-    cadreIds: visits.cadreIds.subarray(start, end) as ArrayLike<number>,
-    occurredAtMs: visits.occurredAtMs.subarray(start, end),
-    inPerson: visits.inPerson.subarray(start, end),
-  };
+  return visits.group(group);
 }
 
 export interface PlanInputRepository {
@@ -156,7 +134,7 @@ export interface PlanInputRepository {
     /** Only subjects whose region lies in this subtree (`Region.path` prefix, `/1/4/`). */
     regionPath?: string;
     onProgress?: ReadProgress;
-  }): Promise<PlanSubject[]>;
+  }): Promise<SubjectTable>;
   /** Guarantees of active cadres that started by `to` and had not ended before `from`. */
   listGuarantees(from: LocalDate, to: LocalDate, scope?: ReadScope): Promise<PackedGuarantees>;
   /**
@@ -208,6 +186,20 @@ interface TextPage {
 /** A LIKE pattern matching `value` literally (paths hold digits and slashes; escaped anyway). */
 function likeEscape(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * A base64 decoder into one buffer reused from page to page (grown as needed): a page's bytes
+ * are valid until the next call, so the caller reads them before it awaits anything.
+ */
+function createScratch(): (data: string) => DataView {
+  let buffer = Buffer.alloc(0);
+  return (data) => {
+    const needed = Buffer.byteLength(data, "base64");
+    if (buffer.byteLength < needed) buffer = Buffer.allocUnsafe(Math.max(needed, buffer.byteLength * 2));
+    const written = buffer.write(data, 0, "base64");
+    return new DataView(buffer.buffer, buffer.byteOffset, written);
+  };
 }
 
 /** Decodes a base64 page (PostgreSQL's encode() wraps lines; Node skips the newlines). */
@@ -279,8 +271,8 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
     for (const r of await this.db.region.findMany({ select: { id: true, code: true } })) {
       regionCode.set(r.id, r.code);
     }
+    const codeOf = (regionId: number) => regionCode.get(regionId) ?? "";
     const intern = createInterner();
-    const dateOf = createDateCache();
     const scoped = opts.guarantorId !== undefined || opts.regionPath !== undefined;
     const [managedFrom, spans] = await Promise.all([
       this.managedFromDays(opts.guarantorId, opts.regionPath),
@@ -299,32 +291,31 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
                count(*)::int AS n, max(s."id") AS last
         FROM "Subject" s
         WHERE s."status" <> 'closed' ${range} ${mine}`;
-      const subjects: PlanSubject[] = [];
-      if (!page?.data) return subjects;
-      for (const line of page.data.split("\n")) {
+      if (!page?.data) return null;
+      const lines = page.data.split("\n");
+      const table = SubjectTable.builder(lines.length, codeOf);
+      for (const line of lines) {
         const f = line.split("\t");
         const id = Number(f[0]);
-        const regionId = Number(f[1]);
-        subjects.push(
-          toPlanSubject({
-            id,
-            name: detached(f.slice(7).join("\t")),
-            regionId,
-            regionCode: regionCode.get(regionId) ?? "",
-            category: intern(f[2] ?? ""),
-            level: intern(f[3] ?? ""),
-            status: intern(f[4] ?? ""),
-            pausedFrom: dateOf(Number(f[5])),
-            pausedUntil: dateOf(Number(f[6])),
-            managedFrom: dateOf(managedFrom(id)),
-          }),
-        );
+        table.add({
+          id,
+          name: detached(f.slice(7).join("\t")),
+          regionId: Number(f[1]),
+          category: intern(f[2] ?? ""),
+          level: intern(f[3] ?? ""),
+          status: intern(f[4] ?? ""),
+          pausedFromDay: Number(f[5]),
+          pausedUntilDay: Number(f[6]),
+          managedFromDay: managedFrom(id),
+        });
       }
-      read += subjects.length;
+      read += lines.length;
       onProgress?.("subjects", read);
-      return subjects;
+      return table.build();
     });
-    return chunks.length === 1 ? (chunks[0] as PlanSubject[]) : chunks.flat();
+    const tables = chunks.filter((t): t is SubjectTable => t !== null);
+    if (tables.length === 1) return tables[0] as SubjectTable;
+    return SubjectTable.concat(tables, codeOf);
   }
 
   /**
@@ -414,8 +405,9 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
       ? Prisma.sql`AND "subjectId" = ANY(${[...scope.subjectIds]}::int[])`
       : Prisma.empty;
     const spans = scope.subjectIds ? [null] : await this.idSpans("Visit", VISIT_SPAN);
-    let length = 0;
-    const pages = await mapLimited(spans, READ_CONCURRENCY, async (span) => {
+    const visits = new GroupedVisits(SUBJECT_GROUP_SPAN);
+    const scratch = createScratch();
+    await mapLimited(spans, READ_CONCURRENCY, async (span) => {
       const range = span ? Prisma.sql`AND "id" BETWEEN ${span[0]} AND ${span[1]}` : Prisma.empty;
       // 17 bytes a visit: subject, cadre, occurredAt in epoch ms (float8), method (0/1/2).
       const [page] = await this.db.$queryRaw<TextPage[]>`
@@ -430,48 +422,20 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
         WHERE "occurredAt" >= ${utc(from)} AND "occurredAt" <= ${utc(to)}
           AND "status" = 'active' AND "outcome" <> 'not_met'
           ${range} ${only}`;
-      if (!page?.data) return null;
-      length += page.n;
-      onProgress?.("visits", length);
-      return decodePage(page.data);
+      if (!page?.data) return;
+      // Decoded into one reused buffer and sorted into the groups' chunks before the next await:
+      // no page stays alive, so the visits are held once while the rest of the pages arrive.
+      const view = scratch(page.data);
+      visits.addPage(view.byteLength / 17, (i, out) => {
+        const offset = i * 17;
+        out.subjectId = view.getInt32(offset);
+        out.cadreId = view.getInt32(offset + 4);
+        out.occurredAtMs = view.getFloat64(offset + 8);
+        out.inPerson = view.getUint8(offset + 16) === IN_PERSON ? 1 : 0;
+      });
+      onProgress?.("visits", visits.length);
     });
-    // Written straight into group order (a counting sort on ⌊subjectId / span⌋): one copy.
-    const span = SUBJECT_GROUP_SPAN;
-    const counts = new Map<number, number>();
-    for (const view of pages) {
-      if (!view) continue;
-      for (let offset = 0; offset < view.byteLength; offset += 17) {
-        const group = Math.floor(view.getInt32(offset) / span);
-        counts.set(group, (counts.get(group) ?? 0) + 1);
-      }
-    }
-    const groups = new Map<number, [number, number]>();
-    const next = new Map<number, number>();
-    let start = 0;
-    for (const group of [...counts.keys()].sort((a, b) => a - b)) {
-      const end = start + (counts.get(group) ?? 0);
-      groups.set(group, [start, end]);
-      next.set(group, start);
-      start = end;
-    }
-    const subjectIds = new Int32Array(length);
-    const cadreIds = new Int32Array(length);
-    const occurredAtMs = new Float64Array(length);
-    const inPerson = new Uint8Array(length);
-    for (const view of pages) {
-      if (!view) continue;
-      for (let offset = 0; offset < view.byteLength; offset += 17) {
-        const subjectId = view.getInt32(offset);
-        const group = Math.floor(subjectId / span);
-        const i = next.get(group) ?? 0;
-        next.set(group, i + 1);
-        subjectIds[i] = subjectId;
-        cadreIds[i] = view.getInt32(offset + 4);
-        occurredAtMs[i] = view.getFloat64(offset + 8);
-        inPerson[i] = view.getUint8(offset + 16) === IN_PERSON ? 1 : 0;
-      }
-    }
-    return { length, subjectIds, cadreIds, occurredAtMs, inPerson, groupSpan: span, groups };
+    return visits;
   }
 
   listRegions() {
@@ -517,42 +481,4 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
           OR ("occurredAt" >= ${utc(from)} AND "occurredAt" <= ${utc(to)}))`;
     return new Set(rows.map((r) => r.cadreId));
   }
-}
-
-/**
- * A stored subject as the domain reads it. A pause with an end date is stored with status
- * `paused`; the domain reads `paused` as open-ended, so such a subject is handed over as active
- * with its pause interval (the domain's "finished or scheduled pause").
- */
-export function toPlanSubject(row: {
-  id: number;
-  name: string;
-  regionId: number;
-  regionCode: string;
-  category: string;
-  level: string;
-  status: string;
-  pausedFrom: LocalDate | null;
-  pausedUntil: LocalDate | null;
-  managedFrom: LocalDate | null;
-}): PlanSubject {
-  let status = row.status as SubjectStatus;
-  if (status === "paused" && row.pausedUntil) status = "active";
-  // A resume on the day a pause began leaves an empty interval: no pause at all.
-  const empty =
-    row.pausedFrom !== null &&
-    row.pausedUntil !== null &&
-    toDayNumber(row.pausedUntil) < toDayNumber(row.pausedFrom);
-  return {
-    id: row.id,
-    name: row.name,
-    regionId: row.regionId,
-    regionCode: row.regionCode,
-    category: row.category as PlanSubject["category"],
-    level: row.level,
-    status,
-    pausedFrom: empty ? null : row.pausedFrom,
-    pausedUntil: empty ? null : row.pausedUntil,
-    managedFrom: row.managedFrom,
-  };
 }

@@ -44,7 +44,7 @@ afterAll(async () => {
 async function policyPeriodOf(subjectKey: string): Promise<string | undefined> {
   const planner = createPlanner({ repos: h.store, tz: "Asia/Shanghai" });
   const plan = await planner.planForCadre(h.ids.wangli!, { now: h.clock.now }, { detail: true });
-  const i = plan.subjects.findIndex((s) => s.id === h.ids[subjectKey]);
+  const i = plan.subjects.indexOf(h.ids[subjectKey] ?? -1);
   return plan.details?.[i]?.policy?.period;
 }
 

@@ -43,9 +43,9 @@ describe("the jurisdiction plan", () => {
     const full = await planner.planForDate(request);
     const village = await t.store.regions.findById(t.regions.v2);
     const part = await planner.planForRegion(village?.path ?? "", request);
-    expect(part.subjects.map((s) => s.name)).toEqual(["陈明", "吴敏", "郑华", "冯伟", "韩梅"]);
-    const fullState = new Map(full.subjects.map((s, i) => [s.id, full.states[i]]));
-    expect(part.states).toEqual(part.subjects.map((s) => fullState.get(s.id)));
+    expect([...part.subjects].map((s) => s.name)).toEqual(["陈明", "吴敏", "郑华", "冯伟", "韩梅"]);
+    const fullState = new Map([...full.subjects].map((s, i) => [s.id, full.states[i]]));
+    expect(part.states).toEqual([...part.subjects].map((s) => fullState.get(s.id)));
     expect(part.summary).toMatchObject({ done: 3, due: 1, overdue: 1, paused: 0 });
   });
 });
