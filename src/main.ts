@@ -11,6 +11,7 @@ import { createPlanTaskSource } from "./bot/commands/plan-task-source";
 import { createDispatcher } from "./bot/dispatch";
 import { loadTemplates } from "./bot/templates";
 import { createAppDeliver } from "./channels/app-channel";
+import { loadTaskIdNamespace } from "./channels/task-id-namespace";
 import { createSandboxCredentials } from "./channels/sandbox/sandbox-credentials";
 import { sandboxRoutes } from "./channels/sandbox/sandbox-routes";
 import { wecomCallbackRoutes } from "./http/routes/wecom-callback";
@@ -144,9 +145,12 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     tokenStore: new PrismaTokenStore(db.prisma, { advisoryLock: db.kind === "postgres" }),
     now,
   });
+  // Against the real WeCom, card task_ids carry this database's namespace: WeCom refuses an id an
+  // app has used before, and ids restart after a reinstall. (The sandbox emulator starts empty.)
+  const taskIds = config.mode === "sandbox" ? undefined : await loadTaskIdNamespace(store.settings);
   const worker = createOutboxWorker({
     repo: store.outbox,
-    deliver: createAppDeliver(client),
+    deliver: createAppDeliver(client, { taskIds }),
     now,
     workerId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`,
     pollIntervalMs: deps.outbox?.pollIntervalMs,
@@ -164,6 +168,7 @@ export async function startServices(deps: ServiceDeps): Promise<RunningServices>
     }),
     now,
     logger,
+    taskIds,
     wake: () => worker.wake(),
     // Queued messages are handled up to 32 per transaction. The embedded database has one
     // connection: one batch at a time, cut short once a callback has waited 5 ms to store its

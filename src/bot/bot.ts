@@ -1,5 +1,6 @@
 import type { InboundEnvelope } from "../channels/inbound-envelope";
 import { envelopeFromRow } from "../channels/envelope-from-row";
+import type { TaskIdNamespace } from "../channels/task-id-namespace";
 import { enqueueMessages, type OutgoingMessage } from "../channels/outbound-message";
 import type { Logger } from "../logger";
 import type { CadreRow } from "../store/cadre-repository";
@@ -30,6 +31,8 @@ export interface BotDeps {
   logger: Logger;
   /** Nudges the outbox worker after replies were committed. */
   wake?: () => void;
+  /** This installation's card task_id namespace (removed from card events; see TaskIdNamespace). */
+  taskIds?: TaskIdNamespace;
   /**
    * At most this many queued messages are handled in one transaction (default 32). Larger
    * batches cost less per message (measured: 4 per batch halves the embedded database's
@@ -269,7 +272,7 @@ export function createBot(deps: BotDeps): Bot {
     for (const row of rows) {
       let envelope: InboundEnvelope;
       try {
-        envelope = envelopeFromRow(row);
+        envelope = envelopeFromRow(row, deps.taskIds);
       } catch (err) {
         logger.error({ err, inboundId: row.id }, "stored inbound message cannot be read");
         await store.inbound.markFailed(row.id, String((err as Error)?.message ?? err), deps.now());

@@ -1,5 +1,6 @@
 import type { DeliverFn, JsonValue } from "../outbox/outbox-worker";
 import type { WecomClient } from "../wecom/client";
+import type { TaskIdNamespace } from "./task-id-namespace";
 import type {
   AppChatMessageContent,
   AppMessageContent,
@@ -63,9 +64,19 @@ async function uploadPendingImage(
  * members, appchat/send for app chats, webhook/send for group robots). The same code runs in
  * sandbox mode, where the client points at the local emulator.
  */
-export function createAppDeliver(client: WecomClient): DeliverFn {
+export function createAppDeliver(client: WecomClient, opts: { taskIds?: TaskIdNamespace } = {}): DeliverFn {
+  const namespaced = (card: JsonValue | undefined): JsonValue | undefined => {
+    if (!opts.taskIds || !card || typeof card !== "object" || Array.isArray(card)) return card;
+    return typeof card.task_id === "string"
+      ? { ...card, task_id: opts.taskIds.outbound(card.task_id) }
+      : card;
+  };
   return async (message) => {
-    const body = asObject(message.body);
+    const stored = asObject(message.body);
+    // A template card goes out under this installation's task_id namespace (see TaskIdNamespace).
+    const body = stored.template_card
+      ? { ...stored, template_card: namespaced(stored.template_card) ?? null }
+      : stored;
     switch (message.recipientKind) {
       case "user": {
         const { enable_duplicate_check, duplicate_check_interval, ...content } = body;

@@ -2,6 +2,7 @@ import type { OutgoingMessage } from "../../channels/outbound-message";
 import type { CommandContext } from "../bot";
 import { type ConversationDeps, formatDay, startOfLocalDay, text } from "./command-context";
 import { buildTaskCard } from "./task-card";
+import { TASK_ID_MAX_BYTES, TASK_ID_NAMESPACE_LENGTH } from "../../channels/task-id-namespace";
 
 /** `任务` / `今天`: the current numbered list (it becomes the reference for list numbers). */
 export async function sendTasks(
@@ -21,7 +22,10 @@ export async function sendTasks(
   return [
     buildTaskCard(ctx.templates, {
       to: ctx.sender.userid,
-      taskId: `tasks-${ctx.sender.id}-${key.replace(/[^0-9A-Za-z_\-@]/g, "_")}`.slice(0, 128),
+      taskId: `tasks-${ctx.sender.id}-${key.replace(/[^0-9A-Za-z_\-@]/g, "_")}`.slice(
+        0,
+        TASK_ID_MAX_BYTES - TASK_ID_NAMESPACE_LENGTH,
+      ),
       date: list.date,
       items,
       pending: listItems.filter((i) => !done.has(i.subjectId)),
