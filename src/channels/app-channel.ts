@@ -65,7 +65,7 @@ async function uploadPendingImage(
  * sandbox mode, where the client points at the local emulator.
  */
 export function createAppDeliver(client: WecomClient, opts: { taskIds?: TaskIdNamespace } = {}): DeliverFn {
-  const namespaced = (card: JsonValue | undefined): JsonValue | undefined => {
+  const namespaced = (card: JsonValue): JsonValue => {
     if (!opts.taskIds || !card || typeof card !== "object" || Array.isArray(card)) return card;
     return typeof card.task_id === "string"
       ? { ...card, task_id: opts.taskIds.outbound(card.task_id) }
@@ -75,7 +75,7 @@ export function createAppDeliver(client: WecomClient, opts: { taskIds?: TaskIdNa
     const stored = asObject(message.body);
     // A template card goes out under this installation's task_id namespace (see TaskIdNamespace).
     const body = stored.template_card
-      ? { ...stored, template_card: namespaced(stored.template_card) ?? null }
+      ? { ...stored, template_card: namespaced(stored.template_card) }
       : stored;
     switch (message.recipientKind) {
       case "user": {

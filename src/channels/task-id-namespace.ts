@@ -60,9 +60,10 @@ export async function loadTaskIdNamespace(settings: {
   let stored: unknown;
   try {
     stored = await settings.setIfAbsent(TASK_ID_NAMESPACE_SETTING, newTaskIdNamespace());
-  } catch {
-    // The other instance inserted it between our check and our insert.
+  } catch (err) {
+    // The other instance inserted it between our check and our insert; anything else is an error.
     stored = await settings.get<string>(TASK_ID_NAMESPACE_SETTING);
+    if (stored === null) throw err;
   }
   if (typeof stored !== "string") throw new Error(`系统设置 ${TASK_ID_NAMESPACE_SETTING} 不是字符串`);
   return createTaskIdNamespace(stored);

@@ -208,18 +208,6 @@ function decodePage(data: string): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** The same string object for equal values (category, level, status codes of a million rows). */
-function createInterner(): (value: string) => string {
-  const seen = new Map<string, string>();
-  return (value) => {
-    const known = seen.get(value);
-    if (known !== undefined) return known;
-    const own = detached(value);
-    seen.set(own, own);
-    return own;
-  };
-}
-
 /** Day number → `YYYY-MM-DD`, cached (many rows share a date); OPEN → null. */
 function createDateCache(): (day: number) => LocalDate | null {
   const dates = new Map<number, LocalDate>();
@@ -272,7 +260,6 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
       regionCode.set(r.id, r.code);
     }
     const codeOf = (regionId: number) => regionCode.get(regionId) ?? "";
-    const intern = createInterner();
     const scoped = opts.guarantorId !== undefined || opts.regionPath !== undefined;
     const [managedFrom, spans] = await Promise.all([
       this.managedFromDays(opts.guarantorId, opts.regionPath),
@@ -301,9 +288,9 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
           id,
           name: detached(f.slice(7).join("\t")),
           regionId: Number(f[1]),
-          category: intern(f[2] ?? ""),
-          level: intern(f[3] ?? ""),
-          status: intern(f[4] ?? ""),
+          category: f[2] ?? "",
+          level: f[3] ?? "",
+          status: f[4] ?? "",
           pausedFromDay: Number(f[5]),
           pausedUntilDay: Number(f[6]),
           managedFromDay: managedFrom(id),

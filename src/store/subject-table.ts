@@ -1,5 +1,6 @@
 import { formatDayNumber, type LocalDate } from "../domain/local-date";
 import type { SubjectRecord, SubjectStatus } from "../domain/records";
+import { detached } from "./detached-string";
 
 /** A subject as the plan reads it, with its region id (for jurisdictions) next to its code. */
 export interface PlanSubject extends SubjectRecord {
@@ -75,14 +76,17 @@ export class SubjectTable implements Iterable<PlanSubject> {
       managedFrom: new Int32Array(count),
       names: new Array<string>(count),
     };
+    // Category, level and status: each distinct value kept once, as a string of its own (a value
+    // cut from a page of text would otherwise keep the whole page alive; see `detached`).
     const values: string[] = [];
     const indexOf = new Map<string, number>();
     const code = (value: string) => {
       let index = indexOf.get(value);
       if (index === undefined) {
         index = values.length;
-        values.push(value);
-        indexOf.set(value, index);
+        const own = detached(value);
+        values.push(own);
+        indexOf.set(own, index);
       }
       return index;
     };
@@ -111,9 +115,46 @@ export class SubjectTable implements Iterable<PlanSubject> {
   /** The tables one after the other (each in ascending ids, each after the previous). */
   static concat(tables: readonly SubjectTable[], regionCodeOf: (regionId: number) => string): SubjectTable {
     const count = tables.reduce((n, t) => n + t.length, 0);
-    const builder = SubjectTable.builder(count, regionCodeOf);
-    for (const table of tables) for (let i = 0; i < table.length; i++) builder.add(table.row(i));
-    return builder.build();
+    const out: Columns = {
+      ids: new Int32Array(count),
+      regionIds: new Int32Array(count),
+      categories: new Uint16Array(count),
+      levels: new Uint16Array(count),
+      statuses: new Uint16Array(count),
+      pausedFrom: new Int32Array(count),
+      pausedUntil: new Int32Array(count),
+      managedFrom: new Int32Array(count),
+      names: new Array<string>(count),
+    };
+    const values: string[] = [];
+    const indexOf = new Map<string, number>();
+    let at = 0;
+    for (const table of tables) {
+      // Each table numbers its values itself: map its codes to the joined table's.
+      const remap = table.values.map((value) => {
+        let index = indexOf.get(value);
+        if (index === undefined) {
+          index = values.length;
+          values.push(value);
+          indexOf.set(value, index);
+        }
+        return index;
+      });
+      const c = table.columns;
+      out.ids.set(c.ids, at);
+      out.regionIds.set(c.regionIds, at);
+      out.pausedFrom.set(c.pausedFrom, at);
+      out.pausedUntil.set(c.pausedUntil, at);
+      out.managedFrom.set(c.managedFrom, at);
+      for (let i = 0; i < table.length; i++) {
+        out.categories[at + i] = remap[c.categories[i] as number] as number;
+        out.levels[at + i] = remap[c.levels[i] as number] as number;
+        out.statuses[at + i] = remap[c.statuses[i] as number] as number;
+        out.names[at + i] = c.names[i] as string;
+      }
+      at += table.length;
+    }
+    return new SubjectTable(out, values, regionCodeOf);
   }
 
   id(i: number): number {
@@ -170,22 +211,6 @@ export class SubjectTable implements Iterable<PlanSubject> {
 
   *[Symbol.iterator](): Iterator<PlanSubject> {
     for (let i = 0; i < this.length; i++) yield this.at(i);
-  }
-
-  /** The stored row at `i` (already normalised). */
-  private row(i: number): SubjectRow {
-    const c = this.columns;
-    return {
-      id: c.ids[i] as number,
-      name: c.names[i] as string,
-      regionId: c.regionIds[i] as number,
-      category: this.values[c.categories[i] as number] as string,
-      level: this.values[c.levels[i] as number] as string,
-      status: this.values[c.statuses[i] as number] as string,
-      pausedFromDay: c.pausedFrom[i] as number,
-      pausedUntilDay: c.pausedUntil[i] as number,
-      managedFromDay: c.managedFrom[i] as number,
-    };
   }
 
   private date(day: number): LocalDate | null {
