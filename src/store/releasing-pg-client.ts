@@ -15,13 +15,13 @@ type ConnectCallback = Parameters<pg.Client["connect"]>[0] & {};
 export class ReleasingPgClient extends pg.Client {
   override connect(): Promise<pg.Client>;
   override connect(callback: ConnectCallback): void;
-  override connect(callback?: ConnectCallback): Promise<pg.Client> | void {
+  override connect(callback?: ConnectCallback): Promise<pg.Client> | undefined {
     if (!callback) return super.connect();
     let pending: ConnectCallback | undefined = callback;
     super.connect(((err: Error | null, client: pg.Client) => {
       const call = pending;
       pending = undefined;
-      (call as (err: Error | null, client: pg.Client) => void | undefined)?.(err, client);
+      (call as ((err: Error | null, client: pg.Client) => void) | undefined)?.(err, client);
     }) as ConnectCallback);
   }
 }

@@ -29,8 +29,8 @@ test("an unknown sender gets exactly one polite reply, an audit entry, and nothi
   const res = await postJson(`${s.url}/sandbox/api/messages`, { from: "stranger", text: "1 正常" });
   expect(res.status).toBe(200);
   expect(res.json.replies).toHaveLength(1);
-  expect(res.json.replies[0].body.text.content).toBe("您尚未登记为包保人员，请联系管理员。");
-  expect(res.json.replies[0].body.touser).toBe("stranger");
+  expect(res.json.replies[0]!.body.text.content).toBe("您尚未登记为包保人员，请联系管理员。");
+  expect(res.json.replies[0]!.body.touser).toBe("stranger");
   expect(await s.db.prisma.outboundMessage.count()).toBe(before + 1);
   expect(await s.db.prisma.visit.count()).toBe(0);
   const audit = await s.db.prisma.auditLog.findMany({ where: { action: "inbound.unknown_sender" } });
@@ -42,7 +42,7 @@ test("a registered sender's message goes through the real callback and comes bac
   const res = await postJson(`${s.url}/sandbox/api/messages`, { from: "wangli", text: "帮助" });
   expect(res.status).toBe(200);
   expect(res.json.replies.length).toBeGreaterThanOrEqual(1);
-  expect(res.json.replies[0].api).toBe("message/send");
+  expect(res.json.replies[0]!.api).toBe("message/send");
   // The same message is in the user's inbox, with its WeCom JSON body.
   const inbox = (await (
     await fetch(`${s.url}/sandbox/api/inbox/wangli?since=${since.toISOString()}`)
@@ -124,7 +124,7 @@ test("任务 brings a one-tap card; a click records the visit and updates the ca
   const tasks = await postJson(`${s.url}/sandbox/api/messages`, { from: "wangli", text: "任务" });
   const card = tasks.json.replies.find((d: { msgtype: string }) => d.msgtype === "template_card");
   expect(card).toBeDefined();
-  const tc = card.body.template_card;
+  const tc = card!.body.template_card;
   const options = tc.button_selection.option_list.map((o: { text: string }) => o.text) as string[];
   // Numbered 1 and 2 in plan order, naming exactly the two people (their order is the plan's).
   expect(options.map((o) => o.slice(0, 3))).toEqual(["1. ", "2. "]);
@@ -135,7 +135,7 @@ test("任务 brings a one-tap card; a click records the visit and updates the ca
     from: "wangli",
     taskId: tc.task_id,
     key: "normal",
-    selectedId: tc.button_selection.option_list[1].id,
+    selectedId: tc.button_selection.option_list[1]!.id,
   });
   expect(click.status).toBe(200);
   const texts = click.json.replies.map(
@@ -143,9 +143,9 @@ test("任务 brings a one-tap card; a click records the visit and updates the ca
   );
   expect(texts.join("\n")).toContain(`已登记：${secondName} 上门走访 正常`);
   const update = click.json.replies.find((d: { msgtype: string }) => d.msgtype === "update_template_card");
-  expect(update.body.template_card.button_selection.option_list.map((o: { text: string }) => o.text)).toEqual(
-    [`1. ${firstName}`],
-  );
+  expect(
+    update!.body.template_card.button_selection.option_list.map((o: { text: string }) => o.text),
+  ).toEqual([`1. ${firstName}`]);
   expect(await s.db.prisma.visit.count({ where: { cadreId: cadre.id, status: "active" } })).toBe(1);
   // The default selection is used when the click names none: the last person, then the card closes.
   const last = await postJson(`${s.url}/sandbox/api/cards/click`, {
@@ -223,7 +223,7 @@ test("the morning card is the one-tap card: a click through the API and an encry
   );
   expect(texts.join("\n")).toContain(`已登记：${options[1]!.text.slice(3)} 上门走访 正常`);
   const update = click.json.replies.find((d: { msgtype: string }) => d.msgtype === "update_template_card");
-  expect(update.body.template_card.button_selection.option_list.map((o: { id: string }) => o.id)).toEqual([
+  expect(update!.body.template_card.button_selection.option_list.map((o: { id: string }) => o.id)).toEqual([
     options[0]!.id,
     options[2]!.id,
   ]);

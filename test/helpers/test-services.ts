@@ -72,12 +72,35 @@ export async function seedSmallTownship(s: RunningServices) {
   return { county, township, village, guarantor, leader };
 }
 
-/** POST JSON and parse the answer. */
-export async function postJson(url: string, body: unknown): Promise<{ status: number; json: any }> {
+/** A delivery as the sandbox API returns it, with the parts of the WeCom body the tests read. */
+export interface SandboxReply {
+  seq: number;
+  at: string;
+  api: string;
+  msgtype: string;
+  body: {
+    touser?: string;
+    text: { content: string };
+    template_card: {
+      task_id: string;
+      button_selection: { option_list: { id: string; text: string }[] };
+    };
+  };
+}
+
+/** What the sandbox message and card-click endpoints answer. */
+export interface SandboxAnswer {
+  replies: SandboxReply[];
+  error?: string;
+  message?: string;
+}
+
+/** POST JSON to the sandbox API and parse the answer. */
+export async function postJson(url: string, body: unknown): Promise<{ status: number; json: SandboxAnswer }> {
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: res.status, json: await res.json() };
+  return { status: res.status, json: (await res.json()) as SandboxAnswer };
 }
