@@ -12,6 +12,7 @@
  */
 import { loadTemplates } from "../../src/bot/templates";
 import { runLadderTick } from "../../src/jobs/incident-ladder";
+import { buildReport } from "../../src/reports/report";
 import { type BotHarness, createBotHarness, type Reply } from "../helpers/bot-harness";
 
 const T0 = new Date("2026-11-24T02:00:00Z"); // Tuesday 10:00 in Shanghai
@@ -370,5 +371,24 @@ describe("统计 names the person of an open incident once", () => {
     expect(text).toContain(`E${fromVisit.id} 王秀英 打砸伤人；打人（青山村，`);
     expect(text).toContain(`E${reported.id} 张三 持刀 在村口（青山村，`);
     expect(text).not.toContain("张三 张三");
+  });
+});
+
+describe("reports", () => {
+  test("list a withdrawn incident as withdrawn: not open, not counted as closed", async () => {
+    const date = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(h.clock.now);
+    const report = await buildReport({ repos: h.store, tz: "Asia/Shanghai" }, h.clock.now, {
+      kind: "daily",
+      date,
+      regionCode: "T",
+    });
+    const withdrawn = report.incidents.filter((x) => x.status === "withdrawn").map((x) => x.id);
+    expect(withdrawn).toHaveLength(await h.db.prisma.incident.count({ where: { status: "withdrawn" } }));
+    expect(withdrawn.length).toBeGreaterThan(2);
+    const open = report.summary.openIncidents.map((i) => i.id);
+    expect(open.length).toBeGreaterThan(0);
+    expect(open.filter((id) => withdrawn.includes(id))).toEqual([]);
+    const closed = report.incidents.filter((x) => x.status === "closed" && x.closedAt !== null).length;
+    expect(report.incidentCounts.closed).toBe(closed);
   });
 });
