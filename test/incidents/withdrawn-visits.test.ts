@@ -238,6 +238,31 @@ describe("撤销 after somebody acknowledged", () => {
   });
 });
 
+describe("更正 after somebody acknowledged", () => {
+  test("tells those who acted once; a second correction to 正常 is no news", async () => {
+    await nextScenario();
+    await h.say("wangli", "2 异常 打人");
+    const e = await lastIncident();
+    later(3);
+    await h.say("wangdefu", `收到 E${e.id}`);
+    later(2);
+    const r = await h.say("wangli", "更正 2 正常");
+    expect(to(r, "wangli")[0]).toBe(
+      `已更正：李四 上门走访 正常（11月24日）。事件 E${e.id} 已有人处理，未撤回，已告知处置人员。定级建议 P${(await lastProposal()).id} 已一并撤回。`,
+    );
+    expect(to(r, "wangdefu")).toEqual([
+      `E${e.id}：登记人王丽已将引发此事件的走访（李四）更正为正常。事件已有人处理，未撤回；如核实无事，请回复「结案 E${e.id} 核实无事」。`,
+    ]);
+    later(1);
+    const again = await h.say("wangli", "更正 2 正常");
+    expect(to(again, "wangli")).toEqual(["已更正：李四 上门走访 正常（11月24日）。"]);
+    expect(again.filter((m) => m.to !== "wangli")).toEqual([]);
+    later(1);
+    expect((await h.say("wangli", "撤销 2")).filter((m) => m.to !== "wangli")).toEqual([]);
+    expect((await incident(e.id)).status).toBe("acknowledged");
+  });
+});
+
 describe("更正 of a grave visit to a non-grave outcome", () => {
   test("to 正常: withdrawn with the correction's wording, even after its step fell due; idempotent", async () => {
     await nextScenario();

@@ -9,6 +9,7 @@
  * decider is told.
  */
 import type { Category } from "../../domain/categories";
+import { graveAnomalies } from "../../domain/escalation-ladder";
 import { LEVEL_LABELS } from "../../domain/labels";
 import { tellCadre } from "../../jobs/incident-ladder";
 import type { IncidentRow } from "../../store/incident-repository";
@@ -45,10 +46,13 @@ export async function settleRaisedByVisit(
   change: VisitChange,
 ): Promise<Settlement> {
   const out: Settlement = { withdrawn: [], kept: [], told: false, proposalsWithdrawn: [], proposalsKept: [] };
-  const chain = await ctx.repos.visits.correctionChain(visit.id);
-  const ids = chain.map((v) => v.id);
   const subject = await ctx.repos.subjects.findById(visit.subjectId);
-  const name = subject?.name ?? "";
+  // Only a record that says something grave can have raised anything (or joined what an earlier
+  // record raised): withdrawing a correction to 正常 is no news to anybody.
+  if (!subject || visit.outcome !== "abnormal") return out;
+  if (graveAnomalies(subject.category as Category, visit.anomalies).length === 0) return out;
+  const name = subject.name;
+  const ids = (await ctx.repos.visits.correctionChain(visit.id)).map((v) => v.id);
   const corrected = change.kind === "corrected" ? change.outcome : null;
   for (const { incident } of await ctx.repos.incidents.listRaisedFromVisits(ids)) {
     if (await withdrawIncident(ctx, deps, incident, visit, corrected)) out.withdrawn.push(incident.id);
@@ -94,7 +98,7 @@ async function withdrawIncident(
     incident.id,
     "withdrawn",
     ctx.sender.id,
-    ctx.templates.render("incident-withdrawn-note", { corrected, visitId: visit.id }),
+    ctx.templates.render("incident-withdrawn-note", { corrected }),
     ctx.now,
   );
   const notified = (await incidents.listNotified(incident.id)).filter((c) => c.id !== ctx.sender.id);
@@ -135,7 +139,7 @@ async function tellHandlers(
     incident.id,
     "source_withdrawn",
     ctx.sender.id,
-    ctx.templates.render("incident-withdrawn-note", { corrected, visitId: visit.id }),
+    ctx.templates.render("incident-withdrawn-note", { corrected }),
     ctx.now,
   );
   const handlers = (await incidents.listEventCadres(incident.id, ACTED)).filter(
