@@ -24,6 +24,7 @@ import {
 } from "../domain/escalation-ladder";
 import { CATEGORY_LABELS } from "../domain/labels";
 import { zoneOf } from "../domain/local-date";
+import { summaryWithoutName } from "../domain/summary-without-name";
 import type { Logger } from "../logger";
 import type { IncidentRow } from "../store/incident-repository";
 import { OUTBOX_PRIORITY_URGENT } from "../store/outbox-repository";
@@ -99,12 +100,7 @@ async function describe(env: LadderEnv, incident: IncidentRow) {
       ? `${subject.name}（${CATEGORY_LABELS[subject.category as keyof typeof CATEGORY_LABELS] ?? ""}）`
       : "",
     // `紧急 张三 持刀`: the name is shown with the person already, not twice.
-    summary: shorten(
-      (subject && incident.summary.startsWith(subject.name)
-        ? incident.summary.slice(subject.name.length).trim()
-        : incident.summary) || incident.summary,
-      CARD_SUMMARY_CHARS,
-    ),
+    summary: shorten(summaryWithoutName(incident.summary, subject?.name ?? null), CARD_SUMMARY_CHARS),
     place: place || region?.name || "",
     time: `${Number(m)}月${Number(d)}日 ${time}`,
   };

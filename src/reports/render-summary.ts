@@ -1,6 +1,7 @@
 import type { Templates } from "../bot/templates";
 import { dayView } from "../jobs/day-view";
 import { zoneOf } from "../domain/local-date";
+import { summaryWithoutName } from "../domain/summary-without-name";
 import type { JurisdictionSummary, OverdueEntry } from "./jurisdiction-summary";
 
 /** How many overdue names, abnormal visits and incidents the summary lists before "……等N". */
@@ -81,7 +82,9 @@ export function renderLeaderSummary(
       incidentTotal: summary.openIncidents.length,
       incidentItems: summary.openIncidents.slice(0, shown).map((i) => ({
         number: i.number,
-        summary: clip(i.summary, INCIDENT_QUOTE),
+        // The person's name once, whether the report named them (`紧急 张三 …`) or a visit raised it.
+        name: i.subjectName,
+        summary: clip(summaryWithoutName(i.summary, i.subjectName), INCIDENT_QUOTE),
         unit: i.unit,
         ageDays: i.ageHours >= 24 ? Math.floor(i.ageHours / 24) : 0,
         ageHours: i.ageHours,

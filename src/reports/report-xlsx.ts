@@ -17,6 +17,7 @@ const INCIDENT_STATUS_LABELS: Record<string, string> = {
   acknowledged: "已收到",
   in_progress: "处理中",
   closed: "已结案",
+  withdrawn: "已撤回",
 };
 
 interface Column {

@@ -201,8 +201,13 @@ export async function buildReport(deps: BuildReportDeps, now: Date, request: Rep
     incidents,
     incidentCounts: {
       reported: incidents.filter((x) => x.createdAt.getTime() >= startMs).length,
+      // A withdrawn incident (its visit withdrawn before anybody acted) was never handled to a close.
       closed: incidents.filter(
-        (x) => x.closedAt !== null && x.closedAt.getTime() >= startMs && x.closedAt.getTime() <= atMs,
+        (x) =>
+          x.status !== "withdrawn" &&
+          x.closedAt !== null &&
+          x.closedAt.getTime() >= startMs &&
+          x.closedAt.getTime() <= atMs,
       ).length,
       open: summary.openIncidents.length,
     },

@@ -88,10 +88,21 @@ export interface IncidentRepository {
     roles: string[],
   ): Promise<{ id: number; userid: string; name: string; roles: string[] }[]>;
   /**
-   * Open incidents raised from `visitId` or from a visit it corrected (following the correction
-   * chain back), newest first, each with the anomalies of the visit that raised it.
+   * Incidents raised from any of these visits (`Incident.sourceMessageId` = `visit:<id>`), newest
+   * first, each with the visit that raised it; withdrawn ones are left out.
    */
-  listOpenRaisedFromVisitChain(visitId: number): Promise<{ incident: IncidentRow; anomalies: string[] }[]>;
+  listRaisedFromVisits(visitIds: readonly number[]): Promise<{ incident: IncidentRow; visitId: number }[]>;
+  /**
+   * Withdraws the incident (status withdrawn, closed, ladder stopped) if it is still open and
+   * nobody acknowledged it (conditional: a 收到 or a ladder step racing with it wins or loses as a
+   * whole). True when withdrawn.
+   */
+  withdraw(id: number, at: Date): Promise<boolean>;
+  /** Cadres with an event of one of these types on the incident, in order, each once. */
+  listEventCadres(
+    incidentId: number,
+    types: readonly IncidentEventType[],
+  ): Promise<{ id: number; userid: string; name: string }[]>;
 }
 
 const select = {
@@ -109,9 +120,6 @@ const select = {
   closedAt: true,
   createdAt: true,
 } as const;
-
-/** One record of a visit's correction chain. */
-type ChainLink = { correctsId: number | null; anomalies: string[] };
 
 export class PrismaIncidentRepository implements IncidentRepository {
   constructor(private readonly db: Db) {}
@@ -148,32 +156,28 @@ export class PrismaIncidentRepository implements IncidentRepository {
     return this.db.incident.findUnique({ where: { id }, select });
   }
 
-  async listOpenRaisedFromVisitChain(visitId: number) {
-    const chain = new Map<number, string[]>();
-    let id: number | null = visitId;
-    // A correction chain is a few records long; the bound only guards against bad data.
-    while (id !== null && chain.size < 50 && !chain.has(id)) {
-      const visit: ChainLink | null = await this.db.visit.findUnique({
-        where: { id },
-        select: { correctsId: true, anomalies: true },
-      });
-      if (!visit) break;
-      chain.set(id, visit.anomalies);
-      id = visit.correctsId;
-    }
-    if (chain.size === 0) return [];
+  async listRaisedFromVisits(visitIds: readonly number[]) {
+    if (visitIds.length === 0) return [];
     const rows = await this.db.incident.findMany({
       where: {
-        sourceMessageId: { in: [...chain.keys()].map((v) => `visit:${v}`) },
-        status: { not: "closed" },
+        sourceMessageId: { in: visitIds.map((v) => `visit:${v}`) },
+        status: { not: "withdrawn" },
       },
       select: { ...select, sourceMessageId: true },
       orderBy: { id: "desc" },
     });
     return rows.map(({ sourceMessageId, ...incident }) => ({
       incident,
-      anomalies: chain.get(Number(sourceMessageId?.slice("visit:".length))) ?? [],
+      visitId: Number(sourceMessageId?.slice("visit:".length)),
     }));
+  }
+
+  async withdraw(id: number, at: Date) {
+    const res = await this.db.incident.updateMany({
+      where: { id, acknowledgedAt: null, status: { in: ["reported", "notified"] } },
+      data: { status: "withdrawn", closedAt: at, nextEscalationAt: null },
+    });
+    return res.count === 1;
   }
 
   async addEvent(
@@ -202,7 +206,7 @@ export class PrismaIncidentRepository implements IncidentRepository {
 
   async acknowledge(id: number, at: Date) {
     const res = await this.db.incident.updateMany({
-      where: { id, acknowledgedAt: null, status: { not: "closed" } },
+      where: { id, acknowledgedAt: null, status: { notIn: ["closed", "withdrawn"] } },
       data: { acknowledgedAt: at, nextEscalationAt: null, status: "acknowledged" },
     });
     return res.count === 1;
@@ -221,9 +225,13 @@ export class PrismaIncidentRepository implements IncidentRepository {
     });
   }
 
-  async listNotified(incidentId: number) {
+  listNotified(incidentId: number) {
+    return this.listEventCadres(incidentId, ["notified"]);
+  }
+
+  async listEventCadres(incidentId: number, types: readonly IncidentEventType[]) {
     const events = await this.db.incidentEvent.findMany({
-      where: { incidentId, type: "notified", cadreId: { not: null } },
+      where: { incidentId, type: { in: [...types] }, cadreId: { not: null } },
       select: { cadre: { select: { id: true, userid: true, name: true } } },
       orderBy: { id: "asc" },
     });
@@ -286,7 +294,7 @@ export class PrismaIncidentRepository implements IncidentRepository {
   listOpenNotifiedTo(cadreId: number) {
     return this.db.incident.findMany({
       where: {
-        status: { not: "closed" },
+        status: { notIn: ["closed", "withdrawn"] },
         acknowledgedAt: null,
         events: { some: { type: "notified", cadreId } },
       },

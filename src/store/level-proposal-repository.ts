@@ -43,6 +43,10 @@ export interface LevelProposalRepository {
   findSubject(subjectId: number): Promise<ProposalSubject | null>;
   /** Pending → confirmed/rejected, once (conditional UPDATE); false when already decided. */
   decide(id: number, status: "confirmed" | "rejected", deciderId: number, at: Date): Promise<boolean>;
+  /** Proposals raised by any of these visits, oldest first; withdrawn ones are left out. */
+  listRaisedFromVisits(visitIds: readonly number[]): Promise<LevelProposalRow[]>;
+  /** Pending → withdrawn (its visit was withdrawn or corrected), once; false when already decided. */
+  withdraw(id: number, at: Date): Promise<boolean>;
   /**
    * Sets the person's level if it is still `expected` (a later manual change wins); true when set.
    * The planner reads Subject.level, so the tighter cadence applies from the next plan on.
@@ -104,6 +108,23 @@ export class PrismaLevelProposalRepository implements LevelProposalRepository {
     const res = await this.db.levelProposal.updateMany({
       where: { id, status: "pending" },
       data: { status, deciderId, decidedAt: at },
+    });
+    return res.count === 1;
+  }
+
+  async listRaisedFromVisits(visitIds: readonly number[]) {
+    if (visitIds.length === 0) return [];
+    return this.db.levelProposal.findMany({
+      where: { visitId: { in: [...visitIds] }, status: { not: "withdrawn" } },
+      select,
+      orderBy: { id: "asc" },
+    });
+  }
+
+  async withdraw(id: number, at: Date) {
+    const res = await this.db.levelProposal.updateMany({
+      where: { id, status: "pending" },
+      data: { status: "withdrawn", decidedAt: at },
     });
     return res.count === 1;
   }

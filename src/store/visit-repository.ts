@@ -38,6 +38,11 @@ export interface VisitRepository {
   findLatest(cadreId: number, subjectId: number): Promise<VisitRow | null>;
   withdraw(id: number, at: Date): Promise<boolean>;
   supersede(id: number): Promise<boolean>;
+  /**
+   * The record and those it corrected, following the correction chain back (newest first), each
+   * with its anomalies: what an incident or a level proposal raised by an earlier link refers to.
+   */
+  correctionChain(id: number): Promise<{ id: number; anomalies: string[] }[]>;
   /** Adds detail to a record (the answer to a follow-up question); the record as amended. */
   amend(
     id: number,
@@ -104,6 +109,25 @@ export class PrismaVisitRepository implements VisitRepository {
       data: { status: "superseded" },
     });
     return res.count === 1;
+  }
+
+  async correctionChain(id: number) {
+    const chain: { id: number; anomalies: string[] }[] = [];
+    const seen = new Set<number>();
+    let next: number | null = id;
+    // A correction chain is a few records long; the bound only guards against bad data.
+    while (next !== null && chain.length < 50 && !seen.has(next)) {
+      seen.add(next);
+      const visit: { id: number; correctsId: number | null; anomalies: string[] } | null =
+        await this.db.visit.findUnique({
+          where: { id: next },
+          select: { id: true, correctsId: true, anomalies: true },
+        });
+      if (!visit) break;
+      chain.push({ id: visit.id, anomalies: visit.anomalies });
+      next = visit.correctsId;
+    }
+    return chain;
   }
 
   async amend(id: number, change: { anomalies?: string[]; note?: string | null; outcome?: VisitOutcome }) {

@@ -11,6 +11,7 @@ import {
 } from "./command-context";
 import { recordResolvedVisits, targetProblem } from "./record-visit";
 import { resolveTargets } from "./resolve-targets";
+import { renderSettlement, settleRaisedByVisit } from "./settle-raised";
 import { settleMisses } from "./settle-misses";
 
 const WITHDRAW_WINDOW_MS = 30 * 60_000;
@@ -51,12 +52,15 @@ export async function withdrawVisit(
     entityId: last.id,
     at: ctx.now,
   });
+  // An incident or a level proposal the record raised goes with it, unless somebody acted on it.
+  const settled = await settleRaisedByVisit(ctx, deps, last, { kind: "withdrawn" });
   const subject = await ctx.repos.subjects.findById(last.subjectId);
   return [
     text(ctx, "withdrawn", {
       name: subject?.name ?? "",
       outcome: OUTCOME_LABELS[last.outcome],
       date: formatDay(localToday(last.occurredAt, deps.tz)),
+      settled: renderSettlement(ctx, settled),
     }),
   ];
 }

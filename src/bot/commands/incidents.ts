@@ -44,7 +44,8 @@ const LEVEL_REJECT_KEY = "level-reject:";
 
 type CardEvent = Extract<WecomEvent, { type: "template_card_event" }>;
 
-function ladderEnv(ctx: CommandContext, deps: IncidentDeps): LadderEnv {
+/** The ladder's environment for a command: its transaction, templates, channel and clock. */
+export function ladderEnv(ctx: CommandContext, deps: IncidentDeps): LadderEnv {
   return {
     repos: ctx.repos,
     templates: ctx.templates,
@@ -94,6 +95,26 @@ async function markAcknowledged(
   }
 }
 
+/**
+ * Who decides a person's level proposals (and is told of them): the person's own named doctor
+ * (police …) when there is one, else the nearest; with no department cadre registered for the
+ * place, the township leaders.
+ */
+export async function levelDeciders(
+  ctx: CommandContext,
+  subject: { id: number; category: Category; regionId: number },
+): Promise<{ id: number; userid: string; name: string }[]> {
+  const roles = LEVEL_DECIDER_ROLES[subject.category];
+  const deciders = pickForRoles(
+    roles,
+    await ctx.repos.incidents.ladderCandidates(subject.regionId, subject.id, [...roles]),
+    new Set(),
+  );
+  return deciders.length > 0
+    ? deciders
+    : ctx.repos.incidents.cadresCovering(subject.regionId, ["township_leader"]);
+}
+
 /** Proposes the next higher level for a person (one pending proposal at a time); its deciders are told. */
 async function proposeLevel(
   ctx: CommandContext,
@@ -114,17 +135,7 @@ async function proposeLevel(
     at: ctx.now,
   });
   if (!proposal) return;
-  const roles = LEVEL_DECIDER_ROLES[subject.category];
-  // The person's own named doctor (police …) decides when there is one, else the nearest.
-  let deciders: { id: number; userid: string; name: string }[] = pickForRoles(
-    roles,
-    await ctx.repos.incidents.ladderCandidates(subject.regionId, subject.id, [...roles]),
-    new Set(),
-  );
-  // No department cadre registered for the place: the township leaders decide.
-  if (deciders.length === 0) {
-    deciders = await ctx.repos.incidents.cadresCovering(subject.regionId, ["township_leader"]);
-  }
+  const deciders = await levelDeciders(ctx, subject);
   const region = await ctx.repos.regions.findById(subject.regionId);
   const labels = LEVEL_LABELS[subject.category];
   const view = {
@@ -217,7 +228,7 @@ export async function reportIncident(
   input: { severity: "emergency" | "normal"; subjectName: string | null; text: string },
   sourceKey: string,
 ): Promise<OutgoingMessage[]> {
-  const { incidents, conversation, regions } = ctx.repos;
+  const { conversation, regions } = ctx.repos;
   const scope = await regions.findById(ctx.sender.scopeRegionId);
   const matches =
     input.subjectName && scope ? await conversation.findSubjectsByName(input.subjectName, scope.path) : [];
@@ -288,9 +299,12 @@ export async function raiseFromVisit(
   // `1 异常 扬言报复`: the note is the anomaly's own word; say it once.
   const summary = [words, visit.note === words ? "" : (visit.note ?? "")].filter(Boolean).join("；");
   if (opts.correctsId !== undefined) {
-    const open = await ctx.repos.incidents.listOpenRaisedFromVisitChain(opts.correctsId);
-    const same = open.find((o) => {
-      const raised = graveAnomalies(category, o.anomalies);
+    const chain = await ctx.repos.visits.correctionChain(opts.correctsId);
+    const anomaliesOf = new Map(chain.map((v) => [v.id, v.anomalies]));
+    const raisedBefore = await ctx.repos.incidents.listRaisedFromVisits(chain.map((v) => v.id));
+    const same = raisedBefore.find((o) => {
+      if (o.incident.status === "closed") return false;
+      const raised = graveAnomalies(category, anomaliesOf.get(o.visitId) ?? []);
       return grave.every((a) => raised.includes(a));
     });
     if (same) {
@@ -366,6 +380,8 @@ export async function acknowledgeIncident(
     incident = open[0]!;
   }
   if (!incident) return [text(ctx, "incident-not-found", { number })];
+  if (incident.status === "withdrawn")
+    return [text(ctx, "incident-withdrawn-already", { number: incident.id })];
   if (incident.status === "closed") return [text(ctx, "incident-already-closed", { number: incident.id })];
   if ((await mayHandle(ctx, incident)) !== "yes")
     return [text(ctx, "ack-not-yours", { number: incident.id })];
@@ -393,6 +409,7 @@ export async function updateIncident(
   const may = await mayHandle(ctx, incident);
   if (may === "no_role") return [text(ctx, "not-responder")];
   if (may === "outside") return [text(ctx, "incident-not-yours", { number })];
+  if (incident.status === "withdrawn") return [text(ctx, "incident-withdrawn-already", { number })];
   if (incident.status === "closed") return [text(ctx, "incident-already-closed", { number })];
   await ctx.repos.incidents.addEvent(
     number,
@@ -443,6 +460,7 @@ export async function decideLevel(
       text(ctx, "level-not-decider", { number, roles: roles.map((r) => LADDER_ROLE_LABELS[r]).join("或") }),
     ];
   }
+  if (proposal.status === "withdrawn") return [text(ctx, "level-withdrawn-already", { number })];
   const statusLabel = { confirmed: "已确认调整", rejected: "未调整", pending: "" } as const;
   if (proposal.status !== "pending") {
     return [text(ctx, "level-already-decided", { number, status: statusLabel[proposal.status] })];

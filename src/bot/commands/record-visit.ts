@@ -19,6 +19,7 @@ import {
 } from "./command-context";
 import { raiseFromVisit } from "./incidents";
 import { type ResolvedTargets, resolveTargets } from "./resolve-targets";
+import { renderSettlement, settleRaisedByVisit } from "./settle-raised";
 import { settleMisses } from "./settle-misses";
 
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
@@ -39,6 +40,23 @@ const NOTIFY_LEADER = new Set<string>([
   "emotional_agitation",
   "off_medication",
 ]);
+
+/**
+ * Whether an earlier record says the same thing as a new report about the same person: the same
+ * visit date, outcome, method and anomalies (as a set). Only that is a repeat; a graver second
+ * report, or one about another day, is news (issue 11).
+ */
+function saysTheSame(visit: VisitRow, report: VisitReport, tz: string): boolean {
+  const a = new Set(visit.anomalies);
+  const b = new Set<string>(report.anomalies);
+  return (
+    localToday(visit.occurredAt, tz) === report.date &&
+    visit.outcome === report.outcome &&
+    visit.method === report.method &&
+    a.size === b.size &&
+    [...a].every((x) => b.has(x))
+  );
+}
 
 export function describeOutcome(outcome: VisitRow["outcome"], anomalies: readonly string[]): string {
   const words = anomalies.map((a) => ANOMALY_LABELS[a as AnomalyCode] ?? a);
@@ -134,7 +152,9 @@ async function notifyLeaders(
  * answer to the follow-up question, a correction): a grave anomaly for the person's category is
  * an urgent incident with a ladder and a level proposal (issue 6) — for a correction, the open
  * incident its earlier record raised for the same anomaly instead of a second one; another
- * serious anomaly is a notice to the village leaders. The names told and the extra messages.
+ * serious anomaly is a notice to the village leaders. A correction to an outcome that is not
+ * grave settles what the corrected record raised (issue 11): `settled` is the sentence for the
+ * reply. The names told and the extra messages.
  */
 export async function alertForVisit(
   ctx: CommandContext,
@@ -142,11 +162,19 @@ export async function alertForVisit(
   visit: VisitRow,
   subjectName: string,
   opts: { corrects?: VisitRow } = {},
-): Promise<{ names: string[]; messages: OutgoingMessage[] }> {
-  return (
-    (await raiseFromVisit(ctx, deps, visit, { correctsId: opts.corrects?.id })) ??
-    (await notifyLeaders(ctx, deps.tz, visit, subjectName))
-  );
+): Promise<{ names: string[]; messages: OutgoingMessage[]; settled?: string }> {
+  const raised = await raiseFromVisit(ctx, deps, visit, { correctsId: opts.corrects?.id });
+  if (raised) return raised;
+  const settled = opts.corrects
+    ? renderSettlement(
+        ctx,
+        await settleRaisedByVisit(ctx, deps, opts.corrects, {
+          kind: "corrected",
+          outcome: describeOutcome(visit.outcome, visit.anomalies),
+        }),
+      )
+    : "";
+  return { ...(await notifyLeaders(ctx, deps.tz, visit, subjectName)), settled };
 }
 
 /**
@@ -178,7 +206,7 @@ export async function recordResolvedVisits(
         new Date(ctx.now.getTime() - DUPLICATE_WINDOW_MS),
         s.id,
       );
-      if (recent.some((v) => v.outcome === report.outcome && v.method === report.method)) {
+      if (recent.some((v) => saysTheSame(v, report, deps.tz))) {
         duplicates.push(s.name);
         continue;
       }
@@ -260,10 +288,12 @@ export async function recordResolvedVisits(
   }
   const notified: string[] = [];
   const extra: OutgoingMessage[] = [];
+  const settled: string[] = [];
   for (const r of recorded) {
     const n = await alertForVisit(ctx, deps, r.visit, r.name, { corrects: opts.corrects });
     notified.push(...n.names);
     extra.push(...n.messages);
+    if (n.settled) settled.push(n.settled);
   }
   const view = {
     names: recorded.map((r) => r.name).join("、"),
@@ -271,6 +301,7 @@ export async function recordResolvedVisits(
     outcome: describeOutcome(report.outcome, report.anomalies),
     date,
     notified: [...new Set(notified)].join("、"),
+    settled: settled.join(""),
   };
   return [...replies, text(ctx, opts.corrects ? "corrected" : "visit-recorded", view), ...extra];
 }
