@@ -16,6 +16,7 @@ import {
 } from "./commands/incidents";
 import { sendOverdue, sendStats } from "./commands/leader-commands";
 import { recordVisit } from "./commands/record-visit";
+import { sendHelp } from "./commands/send-help";
 import { sendTasks } from "./commands/send-tasks";
 import { sendWeek } from "./commands/send-week";
 import { parseMessage } from "./parse/parse-message";
@@ -116,7 +117,7 @@ async function handleText(
     case "week":
       return sendWeek(ctx, deps);
     case "help":
-      return [text(ctx, "help", { example: await exampleFor(ctx) })];
+      return sendHelp(ctx);
     case "stats":
       return sendStats(ctx, deps);
     case "overdue":
@@ -161,9 +162,7 @@ export function createDispatcher(deps: ConversationDeps): Dispatcher {
       case "location":
         return attachMedia(ctx, deps, event);
       case "click":
-        return event.eventKey === "tasks"
-          ? sendTasks(ctx, deps, key)
-          : [text(ctx, "help", { example: await exampleFor(ctx) })];
+        return event.eventKey === "tasks" ? sendTasks(ctx, deps, key) : sendHelp(ctx);
       case "enter_agent":
       case "subscribe":
       case "unsubscribe":

@@ -4,6 +4,13 @@ import { periodKeyOf } from "../domain/periods";
 import { dayView } from "./day-view";
 import { hasContent } from "../reports/jurisdiction-summary";
 import { buildReport, previousWeek, type Report } from "../reports/report";
+import {
+  CLEAR_UP_ITEMS_SHOWN,
+  hasClearUpItems,
+  loadWeeklyClearUp,
+  STALE_ACK_DAYS,
+  type WeeklyClearUp,
+} from "../reports/weekly-clear-up";
 import { renderChartPng } from "../reports/report-chart";
 import type { EnqueueInput } from "../store/outbox-repository";
 import { outboxRows } from "./enqueue-batches";
@@ -25,8 +32,64 @@ function monthDay(date: string): string {
   return `${v.month}月${v.day}日`;
 }
 
-/** The text that goes with the chart. */
-export function weeklyReportText(deps: Pick<JobDeps, "templates">, report: Report): string {
+/** Incident summaries are quoted up to this many characters when the incident names nobody. */
+const SUMMARY_QUOTE = 20;
+
+function clip(text: string, max: number): string {
+  const chars = [...text.replace(/\s+/g, " ").trim()];
+  return chars.length > max ? `${chars.slice(0, max).join("")}…` : chars.join("");
+}
+
+/** The 周周清 section's view: each list's first CLEAR_UP_ITEMS_SHOWN, the rest counted; null when empty. */
+function clearUpView(clearUp: WeeklyClearUp | null) {
+  if (!clearUp || !hasClearUpItems(clearUp)) return null;
+  const shown = <T>(items: readonly T[]) => ({
+    total: items.length,
+    items: items.slice(0, CLEAR_UP_ITEMS_SHOWN),
+    more: Math.max(0, items.length - CLEAR_UP_ITEMS_SHOWN) || null,
+  });
+  const incidents = shown(clearUp.incidents);
+  const grave = shown(clearUp.grave);
+  const missed = shown(clearUp.missed);
+  return {
+    asOf: monthDay(clearUp.date),
+    staleDays: STALE_ACK_DAYS,
+    incidentTotal: incidents.total || null,
+    incidentItems: incidents.items.map((i) => ({
+      number: i.number,
+      who: i.person ?? clip(i.summary, SUMMARY_QUOTE),
+      unit: i.unit,
+      ageDays: i.ageDays,
+      acknowledger: i.acknowledger,
+    })),
+    incidentMore: incidents.more,
+    graveTotal: grave.total || null,
+    graveItems: grave.items.map((g) => ({
+      name: g.name,
+      unit: g.unit,
+      date: monthDay(g.date),
+      cadre: g.cadre,
+      anomalies: g.anomalies.join("、"),
+      days: g.days,
+    })),
+    graveMore: grave.more,
+    missedTotal: missed.total || null,
+    missedItems: missed.items.map((m) => ({
+      name: m.name,
+      unit: m.unit,
+      from: monthDay(m.from),
+      to: monthDay(m.to),
+    })),
+    missedMore: missed.more,
+  };
+}
+
+/** The text that goes with the chart, with the 周周清 section when anything is still open. */
+export function weeklyReportText(
+  deps: Pick<JobDeps, "templates">,
+  report: Report,
+  clearUp: WeeklyClearUp | null = null,
+): string {
   const { totals } = report.summary;
   return renderText(deps.templates, "weekly-report", {
     region: report.region.name,
@@ -43,13 +106,15 @@ export function weeklyReportText(deps: Pick<JobDeps, "templates">, report: Repor
     reported: report.incidentCounts.reported,
     closed: report.incidentCounts.closed,
     open: report.incidentCounts.open,
+    clearUp: clearUpView(clearUp),
   });
 }
 
 /**
  * Monday morning (or the first working day of Monday–Wednesday after a holiday or an outage):
  * each township leader gets last week's report of their jurisdiction as a text and the chart of
- * coverage and incidents per day (an image, uploaded by the outbox at delivery). Claimed per ISO
+ * coverage and incidents per day (an image, uploaded by the outbox at delivery); the text ends
+ * with 周周清, what is still open in the jurisdiction (weekly-clear-up.ts). Claimed per ISO
  * week, so it goes out once whichever day or instance runs it; each message has its own key
  * (`weekly:<week>:<leader>:text|image`), so a run taken over after a crash repeats nothing.
  */
@@ -96,10 +161,17 @@ export async function runWeeklyReport(
         regionCode: region.code,
       });
       for (const w of report.warnings) warnings.add(w);
-      if (!hasContent(report.summary) && report.visitCounts.total === 0 && report.incidents.length === 0)
+      // 周周清: what is still open now, not only last week.
+      const clearUp = await loadWeeklyClearUp(deps.store, deps.tz, region, now);
+      if (
+        !hasContent(report.summary) &&
+        report.visitCounts.total === 0 &&
+        report.incidents.length === 0 &&
+        !hasClearUpItems(clearUp)
+      )
         continue;
       reports++;
-      const text = weeklyReportText(deps, report);
+      const text = weeklyReportText(deps, report, clearUp);
       const png = renderChart(report);
       const filename = `${region.code}-${weekKey}.png`;
       for (const leader of group) {

@@ -23,6 +23,21 @@ export interface IncidentRow {
   createdAt: Date;
 }
 
+/** An acknowledged incident that is still open, as the weekly clear-up and the idle reminder read it. */
+export interface AcknowledgedOpenIncident {
+  id: number;
+  summary: string;
+  regionId: number;
+  regionName: string;
+  subjectName: string | null;
+  createdAt: Date;
+  acknowledgedAt: Date;
+  /** The latest `progress` event (处理), if any. */
+  lastProgressAt: Date | null;
+  /** Who acknowledged it (the cadre whose 收到 / 处理 / 结案 set `acknowledgedAt`); null if unknown. */
+  acknowledger: { id: number; userid: string; name: string; active: boolean } | null;
+}
+
 export interface NewIncident {
   severity: IncidentSeverity;
   category: Category | null;
@@ -103,6 +118,11 @@ export interface IncidentRepository {
     incidentId: number,
     types: readonly IncidentEventType[],
   ): Promise<{ id: number; userid: string; name: string }[]>;
+  /**
+   * Incidents in the region subtree (`Region.path` prefix; `/` is everything) acknowledged before
+   * `acknowledgedBefore` and not closed (closed of any kind, withdrawn included), by id.
+   */
+  listAcknowledgedOpen(regionPath: string, acknowledgedBefore: Date): Promise<AcknowledgedOpenIncident[]>;
 }
 
 const select = {
@@ -178,6 +198,60 @@ export class PrismaIncidentRepository implements IncidentRepository {
       data: { status: "withdrawn", closedAt: at, nextEscalationAt: null },
     });
     return res.count === 1;
+  }
+
+  async listAcknowledgedOpen(regionPath: string, acknowledgedBefore: Date) {
+    const rows = await this.db.incident.findMany({
+      where: {
+        status: { not: "closed" },
+        closedAt: null,
+        acknowledgedAt: { not: null, lt: acknowledgedBefore },
+        region: { path: { startsWith: regionPath } },
+      },
+      select: {
+        id: true,
+        summary: true,
+        regionId: true,
+        createdAt: true,
+        acknowledgedAt: true,
+        region: { select: { name: true } },
+        subject: { select: { name: true } },
+        events: {
+          where: { type: { in: ["acknowledged", "progress"] } },
+          select: {
+            type: true,
+            at: true,
+            cadre: { select: { id: true, userid: true, name: true, active: true } },
+          },
+          orderBy: [{ at: "asc" }, { id: "asc" }],
+        },
+      },
+      orderBy: { id: "asc" },
+    });
+    return rows.flatMap((r): AcknowledgedOpenIncident[] => {
+      const acknowledgedAt = r.acknowledgedAt;
+      if (!acknowledgedAt) return [];
+      // The first acknowledgement writes its event (收到, or 处理 / 结案 as the first act) at the
+      // same instant as `acknowledgedAt`; an earlier progress note (a linked correction) is not it.
+      const at = acknowledgedAt.getTime();
+      const byAck =
+        r.events.find((e) => e.cadre && e.at.getTime() === at) ??
+        r.events.find((e) => e.cadre && e.type === "acknowledged");
+      const progress = r.events.filter((e) => e.type === "progress");
+      return [
+        {
+          id: r.id,
+          summary: r.summary,
+          regionId: r.regionId,
+          regionName: r.region.name,
+          subjectName: r.subject?.name ?? null,
+          createdAt: r.createdAt,
+          acknowledgedAt,
+          lastProgressAt: progress.length > 0 ? progress[progress.length - 1]!.at : null,
+          acknowledger: byAck?.cadre ?? null,
+        },
+      ];
+    });
   }
 
   async addEvent(

@@ -49,6 +49,40 @@ export interface ReportPausedRow {
   pausedUntil: LocalDate | null;
 }
 
+/** A person's latest contact (active visit, not `not_met`) when it was abnormal with anomalies. */
+export interface ReportAbnormalContactRow {
+  visitId: number;
+  subjectId: number;
+  subjectName: string;
+  category: string;
+  regionId: number;
+  regionName: string;
+  regionCode: string;
+  cadreName: string;
+  occurredAt: Date;
+  anomalies: string[];
+}
+
+/** A missed obligation no late entry has satisfied, of a person under management. */
+export interface ReportOpenMissRow {
+  subjectId: number;
+  subjectName: string;
+  regionId: number;
+  regionName: string;
+  regionCode: string;
+  /** `any` or `cadre:<id>` (MissedObligation.scope). */
+  scope: string;
+  periodKey: string;
+  period: string;
+}
+
+/** A contact with a person: an active visit that is not `not_met`. */
+export interface ReportContactRow {
+  subjectId: number;
+  cadreId: number;
+  occurredAt: Date;
+}
+
 export interface ReportRepository {
   /**
    * Active visits in the subtree that happened in [from, to] — with `recordedToo`, also those
@@ -71,6 +105,19 @@ export interface ReportRepository {
     regionPath: string,
     range: { fromDate: LocalDate; toDate: LocalDate; fromAt: Date; toAt: Date },
   ): Promise<ReportPausedRow[]>;
+  /**
+   * People of the subtree under management (status active) whose latest contact — active visit,
+   * any method, by anyone, not `not_met` — was abnormal with anomalies: nobody has been back since.
+   * One row per person at most, in region-code order.
+   */
+  listLatestAbnormalContacts(regionPath: string): Promise<ReportAbnormalContactRow[]>;
+  /**
+   * MissedObligation rows of these period keys not satisfied by a late entry, for people of the
+   * subtree under management, in region-code order (read only: close-out writes them).
+   */
+  listOpenMisses(regionPath: string, periodKeys: readonly string[]): Promise<ReportOpenMissRow[]>;
+  /** Contacts (active visits, not `not_met`) with these people that happened at or after `since`. */
+  listContactsSince(subjectIds: readonly number[], since: Date): Promise<ReportContactRow[]>;
 }
 
 const inSubtree = (regionPath: string) => ({ path: { startsWith: regionPath } });
@@ -216,5 +263,53 @@ export class PrismaReportRepository implements ReportRepository {
           ]
         : [],
     );
+  }
+
+  listLatestAbnormalContacts(regionPath: string) {
+    return this.db.$queryRaw<ReportAbnormalContactRow[]>`
+      SELECT "visitId", "subjectId", "subjectName", "category", "regionId", "regionName", "regionCode",
+             "cadreName", "occurredAt", "anomalies"
+      FROM (
+        SELECT DISTINCT ON (v."subjectId")
+               v."id" AS "visitId", v."subjectId", s."name" AS "subjectName", s."category"::text AS "category",
+               s."regionId", r."name" AS "regionName", r."code" AS "regionCode", c."name" AS "cadreName",
+               v."occurredAt", v."outcome"::text AS "outcome", v."anomalies"
+        FROM "Visit" v
+        JOIN "Subject" s ON s."id" = v."subjectId"
+        JOIN "Region" r ON r."id" = s."regionId"
+        JOIN "Cadre" c ON c."id" = v."cadreId"
+        WHERE v."status" = 'active' AND v."outcome" <> 'not_met' AND s."status" = 'active'
+          AND starts_with(r."path", ${regionPath})
+        ORDER BY v."subjectId", v."occurredAt" DESC, v."id" DESC
+      ) AS latest
+      WHERE "outcome" = 'abnormal' AND cardinality("anomalies") > 0
+      ORDER BY "regionCode", "occurredAt", "visitId"`;
+  }
+
+  async listOpenMisses(regionPath: string, periodKeys: readonly string[]) {
+    if (periodKeys.length === 0) return [];
+    return this.db.$queryRaw<ReportOpenMissRow[]>`
+      SELECT m."subjectId", s."name" AS "subjectName", s."regionId", r."name" AS "regionName",
+             r."code" AS "regionCode", m."scope", m."periodKey", m."period"
+      FROM "MissedObligation" m
+      JOIN "Subject" s ON s."id" = m."subjectId"
+      JOIN "Region" r ON r."id" = s."regionId"
+      WHERE m."periodKey" = ANY(${[...new Set(periodKeys)]}::text[]) AND m."satisfiedAt" IS NULL
+        AND s."status" = 'active' AND starts_with(r."path", ${regionPath})
+      ORDER BY r."code", m."subjectId", m."scope", m."periodKey"`;
+  }
+
+  async listContactsSince(subjectIds: readonly number[], since: Date) {
+    if (subjectIds.length === 0) return [];
+    return this.db.visit.findMany({
+      where: {
+        subjectId: { in: [...new Set(subjectIds)] },
+        status: "active",
+        outcome: { not: "not_met" },
+        occurredAt: { gte: since },
+      },
+      select: { subjectId: true, cadreId: true, occurredAt: true },
+      orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
+    });
   }
 }

@@ -27,7 +27,7 @@ export interface IncidentDeps {
 }
 
 /** Roles that may handle an incident in their area even when they were not notified of it. */
-const HANDLER_ROLES = new Set([
+export const HANDLER_ROLES: ReadonlySet<string> = new Set([
   "village_leader",
   "township_leader",
   "county_admin",

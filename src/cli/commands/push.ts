@@ -13,7 +13,8 @@ const JOBS: Record<string, { job: string; title: string }> = {
   reminder: { job: "reminder", title: "下午逾期提醒" },
   summary: { job: "leader-summary", title: "领导每日概况" },
   "close-out": { job: "close-out", title: "周期结算（前一天结束的周期）" },
-  weekly: { job: "weekly-report", title: "上周周报（镇领导，文字与趋势图）" },
+  weekly: { job: "weekly-report", title: "上周周报（镇领导，文字与趋势图，含周周清）" },
+  "incident-idle": { job: "incident-idle-reminder", title: "事件未结提醒（已收到7天无进展）" },
 };
 
 const STATUS_TEXT: Record<JobStatus, string> = {
@@ -40,9 +41,9 @@ export function registerPushCommand(program: Command, ctx: CliContext): void {
   program
     .command("push")
     .description(
-      "手动执行定时推送：daily 早间卡片、reminder 逾期提醒、summary 领导概况、close-out 周期结算、weekly 上周周报",
+      "手动执行定时推送：daily 早间卡片、reminder 逾期提醒、summary 领导概况、close-out 周期结算、weekly 上周周报、incident-idle 事件未结提醒",
     )
-    .argument("<任务>", "daily | reminder | summary | close-out | weekly")
+    .argument("<任务>", "daily | reminder | summary | close-out | weekly | incident-idle")
     .option("--date <YYYY-MM-DD>", "日期（默认今天）；close-out 结算这一天之前结束的周期")
     .option("--dry-run", "试运行：只显示将发送的内容，不保存、不发送")
     .option("--json", "以 JSON 输出")
