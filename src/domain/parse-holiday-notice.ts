@@ -253,8 +253,7 @@ function parseWorkdays(sentence: string, ctx: ItemContext): number[] | null {
   const dates: string[] = [];
   for (const part of parts) {
     const last = dates[dates.length - 1];
-    if (last?.includes("(") && !last.includes(")"))
-      dates[dates.length - 1] = `${last}、${part}`;
+    if (last?.includes("(") && !last.includes(")")) dates[dates.length - 1] = `${last}、${part}`;
     else dates.push(part);
   }
   if (dates.length === 0) {
