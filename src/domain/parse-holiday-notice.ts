@@ -430,3 +430,13 @@ export function parseHolidayNotice(text: string, options: NoticeParseOptions = {
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, notice: { year, title, holidays } };
 }
+
+/** The seven holidays every notice since 2008 names (中秋节 sometimes together with 国庆节). */
+export const STATUTORY_HOLIDAYS = ["元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"] as const;
+
+/** Statutory holidays the notice does not name: a notice copied only in part, most likely. */
+export function missingHolidays(notice: HolidayNotice): string[] {
+  return STATUTORY_HOLIDAYS.filter(
+    (name) => !notice.holidays.some((h) => h.name.includes(name.replace(/节$/, ""))),
+  );
+}

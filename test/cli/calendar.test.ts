@@ -92,7 +92,13 @@ describe("calendar import", () => {
     const res = await cli(["calendar", "import", noticeFile("2026.txt"), "--yes", "--json"]);
     expect(res).toMatchObject({ code: 0, err: "" });
     const doc = JSON.parse(res.out);
-    expect(doc).toMatchObject({ year: 2026, stored: true, differencesFromLibrary: [], replaced: [] });
+    expect(doc).toMatchObject({
+      year: 2026,
+      stored: true,
+      missingHolidays: [],
+      differencesFromLibrary: [],
+      replaced: [],
+    });
     const list = await json("calendar", "list", "--year", "2026", "--json");
     expect(list.notices).toEqual([2026]);
     expect(list.daysOff.map((d: { date: string }) => d.date)).toEqual(library(2026).daysOff);
@@ -126,7 +132,9 @@ describe("calendar import", () => {
       answers: ["y"],
     });
     expect(yes.code).toBe(0);
-    expect(yes.out).toContain("已保存2025年放假安排：放假 28 天、调休上班 5 天。");
+    expect(yes.out).toContain(
+      "已保存2025年放假安排：放假 28 天、调休上班 5 天。计划、推送和提醒即日起按此计算（chinese-days 也收录了该年，两者不同时以导入的为准）。",
+    );
     expect((await json("calendar", "list", "--year", "2025", "--json")).notices).toEqual([2025]);
   });
 
@@ -166,10 +174,25 @@ describe("calendar import", () => {
     await cli(["calendar", "import", noticeFile("2027-fictional.txt"), "--yes"]);
     const again = await cli(["calendar", "import", noticeFile("2027-fictional.txt"), "--yes"]);
     expect(again.out).toContain("替换了此前导入的2027年安排 14 条。");
+    expect(again.out).toContain("注意：通知中没有清明节、劳动节、端午节、中秋节、国庆节。");
     const list = await json("calendar", "list", "--year", "2027", "--json");
     expect(list.daysOff).toContainEqual({ date: "2027-03-02", name: "防汛停工", source: "operator" });
     expect(list.daysOff).toContainEqual({ date: "2027-01-02", name: "元旦", source: "notice" });
     expect(list.daysOff).toHaveLength(13);
+  });
+
+  it("shows where a notice for a year chinese-days has differs from it", async () => {
+    const real = fs.readFileSync(noticeFile("2026.txt"), "utf8");
+    const moved = real.replace("9月25日（周五）至27日（周日）", "9月24日（周四）至26日（周六）");
+    const res = await cli(["calendar", "import", writeNotice("moved.txt", moved)]);
+    expect(res.code).toBe(2);
+    expect(res.out).toContain(
+      [
+        "与 chinese-days 收录的2026年安排有 2 处不同：",
+        "  9月24日（周四）：通知 放假，chinese-days 无安排（保存后以通知为准）",
+        "  9月27日（周日）：通知 无安排，chinese-days 放假（通知未提及，仍按 chinese-days）",
+      ].join("\n"),
+    );
   });
 
   it("bad notices get specific errors and store nothing", async () => {

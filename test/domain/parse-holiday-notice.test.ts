@@ -2,7 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 // The library's own data, read independently of src/domain/calendar.ts.
 import chineseDays from "chinese-days/dist/chinese-days.json";
-import { type HolidayNotice, parseHolidayNotice } from "../../src/domain/parse-holiday-notice";
+import {
+  type HolidayNotice,
+  missingHolidays,
+  parseHolidayNotice,
+} from "../../src/domain/parse-holiday-notice";
 
 const notice = (year: number) =>
   fs.readFileSync(path.join(__dirname, "holiday-notices", `${year}.txt`), "utf8");
@@ -75,6 +79,13 @@ describe("the real notices equal chinese-days exactly", () => {
       "2025-02-04",
     ]);
     expect(n.holidays[5]?.name).toBe("国庆节、中秋节");
+    expect(missingHolidays(n)).toEqual([]);
+  });
+
+  it("names the statutory holidays a notice copied in part lacks", () => {
+    expect(missingHolidays(parsed(notice(2026)))).toEqual([]);
+    const partial = fs.readFileSync(path.join(__dirname, "holiday-notices", "2027-fictional.txt"), "utf8");
+    expect(missingHolidays(parsed(partial))).toEqual(["清明节", "劳动节", "端午节", "中秋节", "国庆节"]);
   });
 
   it("2024: 与周末连休, 星期日, and a remark that is neither a day off nor a make-up day", () => {

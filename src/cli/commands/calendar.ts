@@ -2,7 +2,12 @@ import fs from "node:fs";
 import type { Command } from "commander";
 import { formatScheduleMissingWarning } from "../../domain/labels";
 import { addDays, isLocalDate, toDayNumber, ymdOf, zoneOf } from "../../domain/local-date";
-import { type HolidayNotice, type NoticeError, parseHolidayNotice } from "../../domain/parse-holiday-notice";
+import {
+  type HolidayNotice,
+  missingHolidays,
+  type NoticeError,
+  parseHolidayNotice,
+} from "../../domain/parse-holiday-notice";
 import { libraryScheduleYears } from "../../domain/calendar";
 import { dayView } from "../../jobs/day-view";
 import {
@@ -406,22 +411,33 @@ export function registerCalendarCommands(program: Command, ctx: CliContext): voi
       }
       const notice = parsed.notice;
       const differences = noticeDifferences(notice);
+      const absent = missingHolidays(notice);
+      const inLibrary = libraryScheduleYears().includes(notice.year);
       const doc = {
         year: notice.year,
         title: notice.title,
         holidays: notice.holidays,
+        missingHolidays: absent,
         differencesFromLibrary: differences,
       };
       const preview = noticeLines(notice);
+      if (absent.length > 0) {
+        preview.push(
+          `注意：通知中没有${absent.join("、")}。正式通知每年都列出这七个节日，请确认复制的是通知全文；` +
+            `导入后${notice.year}年将视为已完整录入，未列出的节日按周一至周五计算。`,
+        );
+      }
       if (differences.length > 0) {
         const label = (v: boolean | null) => (v === null ? "无安排" : v ? "上班" : "放假");
         preview.push(
-          `与 chinese-days 收录的${notice.year}年安排有 ${differences.length} 处不同（保存后以通知为准）：`,
+          `与 chinese-days 收录的${notice.year}年安排有 ${differences.length} 处不同：`,
           ...differences.map(
-            (d) => `  ${dayText(d.date)}：通知 ${label(d.notice)}，chinese-days ${label(d.library)}`,
+            (d) =>
+              `  ${dayText(d.date)}：通知 ${label(d.notice)}，chinese-days ${label(d.library)}` +
+              (d.notice === null ? "（通知未提及，仍按 chinese-days）" : "（保存后以通知为准）"),
           ),
         );
-      } else if (libraryScheduleYears().includes(notice.year)) {
+      } else if (inLibrary) {
         preview.push(`与 chinese-days 收录的${notice.year}年安排完全一致。`);
       }
 
@@ -472,7 +488,7 @@ export function registerCalendarCommands(program: Command, ctx: CliContext): voi
       const lines = [
         `已保存${notice.year}年放假安排：放假 ${change.added.filter((o) => !o.workday).length} 天、调休上班 ${
           change.added.filter((o) => o.workday).length
-        } 天。计划、推送和提醒即日起按此计算，不再提示${notice.year}年未收录。`,
+        } 天。计划、推送和提醒即日起按此计算${inLibrary ? "（chinese-days 也收录了该年，两者不同时以导入的为准）" : `，不再提示${notice.year}年未收录`}。`,
       ];
       if (change.replaced.length > 0) {
         const again = change.replaced.filter((o) => o.notice === notice.year).length;
