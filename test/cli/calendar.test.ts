@@ -307,6 +307,7 @@ describe("calendar set", () => {
       [["2027-01-01", "--clear"], "2027-01-01 没有设置或导入的安排，无需清除"],
       [["2026", "--complete"], "2026年已由 chinese-days 收录，无需标记"],
       [["2027"], "请用 --complete 或 --incomplete"],
+      [["2026-05-06", "--off", "--complete"], "2026年已由 chinese-days 收录，无需 --complete"],
       [["2027-01-01", "--off", "--note", "一".repeat(51)], "说明最多 50 字"],
     ];
     for (const [args, message] of cases) {

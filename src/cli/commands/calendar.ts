@@ -317,7 +317,9 @@ export function registerCalendarCommands(program: Command, ctx: CliContext): voi
         if (opts.incomplete)
           throw new CliError("--incomplete 只能与年份一起使用：calendar set <年份> --incomplete");
         const year = ymdOf(toDayNumber(target)).year;
-        const markComplete = !!opts.complete && !libraryScheduleYears().includes(year);
+        if (opts.complete && libraryScheduleYears().includes(year))
+          throw new CliError(`${year}年已由 chinese-days 收录，无需 --complete`);
+        const markComplete = !!opts.complete;
         type SetResult = {
           removed: StoredOverride | null;
           replaced: StoredOverride | null;
