@@ -2,6 +2,8 @@ import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config";
 import { type CliIo, createCliContext } from "./cli-context";
 import { CliError } from "./cli-error";
+import { registerCalendarCommands } from "./commands/calendar";
+import { terminalInput } from "./terminal-input";
 import { registerDbCommands } from "./commands/db";
 import { registerIncidentCommands } from "./commands/incident"; // incident ladder (issue 6)
 // Cadence engine (issue 5).
@@ -25,6 +27,7 @@ export function buildProgram(ctx: ReturnType<typeof createCliContext>): Command 
     })
     .exitOverride();
   program.configureHelp({ sortSubcommands: true });
+  registerCalendarCommands(program, ctx);
   registerDbCommands(program, ctx);
   registerIncidentCommands(program, ctx); // incident ladder (issue 6)
   // Cadence engine (issue 5).
@@ -70,6 +73,7 @@ export function localiseOutput(text: string): string {
 const stdio: CliIo = {
   out: (t) => process.stdout.write(`${t}\n`),
   err: (t) => process.stderr.write(`${t}\n`),
+  input: terminalInput,
 };
 
 /** Runs the CLI; resolves to the exit code. */

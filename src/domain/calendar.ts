@@ -124,6 +124,50 @@ export function libraryScheduleYears(): number[] {
   return [...LIBRARY_YEARS].sort((a, b) => a - b);
 }
 
+/** One ruling of the bundled library: a holiday (not working) or a make-up working day. */
+export interface LibraryRuling {
+  date: LocalDate;
+  workday: boolean;
+  name: string;
+}
+
+/** The library's rulings dated in `year`, by date (empty for a year it does not cover). */
+export function libraryRulings(year: number): LibraryRuling[] {
+  const first = dayNumberOfYmd(year, 1, 1);
+  const last = dayNumberOfYmd(year, 12, 31);
+  const rulings: LibraryRuling[] = [];
+  for (const [dayNumber, ruling] of LIBRARY_DAYS) {
+    if (dayNumber >= first && dayNumber <= last)
+      rulings.push({ date: formatDayNumber(dayNumber), ...ruling });
+  }
+  return rulings.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
+
+/** From this month (December) on, the next year's missing schedule is warned about too. */
+export const NEXT_YEAR_WARNING_MONTH = 12;
+
+/**
+ * The schedule gaps an operator must hear about on these days: each day's own year when it has
+ * no schedule, and — from 1 December — the next year when it has none (its New Year's Day would
+ * otherwise count as a working day). One warning per year, earliest year first.
+ */
+export function scheduleOutlook(calendar: Calendar, dates: readonly LocalDate[]): CalendarWarning[] {
+  const years = new Set<number>();
+  for (const date of dates) {
+    const { year, month } = ymdOf(toDayNumber(date));
+    years.add(year);
+    if (month >= NEXT_YEAR_WARNING_MONTH) years.add(year + 1);
+  }
+  return [...years]
+    .sort((a, b) => a - b)
+    .filter((year) => calendar.scheduleSource(year) === "missing")
+    .map((year) => ({
+      code: "calendar.schedule_missing",
+      year,
+      message: formatScheduleMissingWarning(year),
+    }));
+}
+
 const TABLE_FIRST = dayNumberOfYmd(2000, 1, 1);
 const TABLE_LAST = dayNumberOfYmd(2100, 12, 31);
 

@@ -119,7 +119,7 @@ export const DAY_SOURCE_LABELS = {
 
 /** Warning when a year's statutory holiday schedule is unknown to the calendar. */
 export function formatScheduleMissingWarning(year: number): string {
-  return `${year}年法定节假日和调休安排未收录，暂按周一至周五为工作日计算；请管理员录入国务院办公厅公布的${year}年放假安排。`;
+  return `${year}年法定节假日和调休安排未收录，${year}年暂按周一至周五为工作日计算（节假日照常推送走访卡片）；请导入国务院办公厅公布的${year}年放假安排：npx baobao calendar import 通知.txt`;
 }
 
 /** Warning when subjects have no cadence policy (unknown level, or the table lacks a row). */

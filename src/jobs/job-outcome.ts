@@ -1,6 +1,6 @@
 import type { Templates } from "../bot/templates";
 import type { OutgoingMessage } from "../channels/outbound-message";
-import type { Calendar } from "../domain/calendar";
+import { type Calendar, scheduleOutlook } from "../domain/calendar";
 import type { LocalDate } from "../domain/local-date";
 import type { PlanWarning } from "../domain/plan";
 
@@ -9,9 +9,9 @@ export function messageBody(message: OutgoingMessage): string {
   return message.kind === "text" ? message.text : message.fallbackText;
 }
 
-/** Missing holiday schedules for the day, as operator warnings. */
+/** Missing holiday schedules for the day (and from 1 December the next year's), as operator warnings. */
 export function scheduleWarnings(calendar: Calendar, date: LocalDate): string[] {
-  return calendar.scheduleWarnings(date, date).map((w) => w.message);
+  return scheduleOutlook(calendar, [date]).map((w) => w.message);
 }
 
 /** The plan's warnings as operator messages (schedule gaps, people without policy or guarantor). */

@@ -1,3 +1,4 @@
+import { runCalendarAlert } from "./calendar-alert";
 import { runCloseOut } from "./close-out";
 import { runIncidentIdleReminder } from "./incident-idle-reminder";
 import { runDailyPush } from "./daily-push";
@@ -29,6 +30,9 @@ export const JOB_TABLE: readonly JobDefinition[] = [
     catchUpMs: 4 * HOUR,
     run: (deps, now, opts) => runWeeklyReport(deps, now, opts),
   },
+  // A missing holiday schedule (this year's, or from 1 December next year's): county admins are
+  // told once per ISO week, on its first working day the job finds the gap (see calendar-alert.ts).
+  { name: "calendar-alert", cron: "0 9 * * *", catchUpMs: 8 * HOUR, run: runCalendarAlert },
 ];
 
 /** A job by name (CLI `push <job>`). */

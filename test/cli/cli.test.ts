@@ -57,7 +57,7 @@ const outboxCount = async () =>
 describe("plan", () => {
   it("prints the documented JSON shape", async () => {
     const doc = await json("plan", "--date", "2026-11-24", "--json");
-    expect(Object.keys(doc).sort()).toEqual(["cadres", "date", "warnings", "workday"]);
+    expect(Object.keys(doc).sort()).toEqual(["cadres", "calendarWarnings", "date", "warnings", "workday"]);
     expect(doc).toMatchObject({ date: "2026-11-24", workday: true, warnings: [] });
     expect(doc.cadres).toEqual([
       {
@@ -135,6 +135,7 @@ describe("push daily", () => {
       enqueued: 0,
       messages: [],
       status: "not_workday",
+      calendarWarnings: [],
       warnings: [],
     });
     expect(await json("push", "daily", "--date", "2026-10-01", "--json")).toMatchObject({

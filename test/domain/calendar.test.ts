@@ -1,5 +1,10 @@
 import { getDayDetail } from "chinese-days";
-import { createCalendar, libraryScheduleYears } from "../../src/domain/calendar";
+import {
+  createCalendar,
+  libraryRulings,
+  libraryScheduleYears,
+  scheduleOutlook,
+} from "../../src/domain/calendar";
 import { calendar, sh } from "./fixtures";
 
 describe("createCalendar — 2026 official schedule (State Council notice of Nov 2025, as in chinese-days)", () => {
@@ -141,5 +146,31 @@ describe("createCalendar — years without a schedule are reported, never silent
       }),
     ).toThrow(RangeError);
     expect(() => createCalendar({ overrides: [{ date: "2027-02-30", workday: false }] })).toThrow(RangeError);
+  });
+});
+
+describe("scheduleOutlook — what an operator must hear about on a day", () => {
+  it("the day's own year when missing, and from 1 December the next year", () => {
+    const years = (c: ReturnType<typeof createCalendar>, ...dates: string[]) =>
+      scheduleOutlook(c, dates).map((w) => w.year);
+    expect(years(calendar, "2026-11-30")).toEqual([]);
+    expect(years(calendar, "2026-12-01")).toEqual([2027]);
+    expect(years(calendar, "2027-06-15")).toEqual([2027]);
+    expect(years(calendar, "2027-12-01", "2026-12-31")).toEqual([2027, 2028]);
+    expect(years(createCalendar({ scheduledYears: [2027] }), "2026-12-01")).toEqual([]);
+    expect(scheduleOutlook(calendar, ["2026-12-01"])[0]?.message).toContain(
+      "npx baobao calendar import 通知.txt",
+    );
+  });
+
+  it("libraryRulings lists the library's days of a year, nothing for a year it lacks", () => {
+    const rulings = libraryRulings(2026);
+    expect(rulings.filter((r) => !r.workday)).toHaveLength(33);
+    expect(rulings.find((r) => r.date === "2026-09-20")).toEqual({
+      date: "2026-09-20",
+      workday: true,
+      name: "国庆节调休上班",
+    });
+    expect(libraryRulings(2027)).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { zoneOf } from "../../domain/local-date";
 import { createPlanner } from "../../planning/planner";
 import type { CliContext } from "../cli-context";
 import { CliError } from "../cli-error";
-import { parseDateOption, progressLine, withStore } from "./with-store";
+import { calendarOutlook, parseDateOption, progressLine, withCalendarFirst, withStore } from "./with-store";
 
 /** The `plan --json` document (stable: scripts read it). */
 export interface PlanJson {
@@ -26,6 +26,8 @@ export interface PlanJson {
       overdueDays: number;
     }[];
   }[];
+  /** Missing holiday schedules (the day's year; from 1 December also the next): also first in `warnings`. */
+  calendarWarnings: { year: number; message: string }[];
   warnings: string[];
 }
 
@@ -43,10 +45,11 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
       const date = parseDateOption(opts.date, zoneOf(tz).localDateAt(now));
       const progress = progressLine(!opts.json);
       await withStore(ctx, async (store) => {
-        const plan = await createPlanner({ repos: store, tz, onProgress: progress.onProgress }).planForDate({
-          now,
-          date,
-        });
+        const planner = createPlanner({ repos: store, tz, onProgress: progress.onProgress });
+        // The holiday-schedule gap first, before the (long) plan: it decides whether cards go out.
+        const calendarWarnings = await calendarOutlook(planner, date);
+        if (!opts.json) for (const w of calendarWarnings) ctx.io.err(`警告：${w.message}`);
+        const plan = await planner.planForDate({ now, date });
         progress.done();
         const lists = opts.cadre ? plan.lists.filter((l) => l.cadre.userid === opts.cadre) : plan.lists;
         if (
@@ -56,7 +59,7 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
         ) {
           throw new CliError(`找不到在岗干部：${opts.cadre}`);
         }
-        const warnings = planWarnings(plan.warnings);
+        const warnings = withCalendarFirst(calendarWarnings, planWarnings(plan.warnings));
         if (opts.json) {
           const doc: PlanJson = {
             date: plan.date,
@@ -74,6 +77,7 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
                 overdueDays: item.overdueWorkdays,
               })),
             })),
+            calendarWarnings,
             warnings,
           };
           ctx.io.out(JSON.stringify(doc));
@@ -95,7 +99,7 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
         }
         lines.push(`共 ${lists.length} 名干部、${items} 项待访（其中逾期 ${overdue} 项）。`);
         ctx.io.out(lines.join("\n"));
-        for (const warning of warnings) ctx.io.err(`警告：${warning}`);
+        for (const warning of warnings.slice(calendarWarnings.length)) ctx.io.err(`警告：${warning}`);
       });
     });
 }

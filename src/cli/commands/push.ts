@@ -5,7 +5,14 @@ import type { JobOutcome, JobStatus } from "../../jobs/job";
 import { findJob } from "../../jobs/job-table";
 import type { CliContext } from "../cli-context";
 import { CliError } from "../cli-error";
-import { cliJobDeps, parseDateOption, progressLine, withStore } from "./with-store";
+import {
+  calendarOutlook,
+  cliJobDeps,
+  parseDateOption,
+  progressLine,
+  withCalendarFirst,
+  withStore,
+} from "./with-store";
 
 /** CLI names of the scheduled jobs. */
 const JOBS: Record<string, { job: string; title: string }> = {
@@ -33,6 +40,8 @@ export interface PushJson {
   enqueued: number;
   messages: { to: string; body: string }[];
   status: JobStatus;
+  /** Missing holiday schedules (the day's year; from 1 December also the next): also first in `warnings`. */
+  calendarWarnings: { year: number; message: string }[];
   warnings: string[];
 }
 
@@ -56,10 +65,12 @@ export function registerPushCommand(program: Command, ctx: CliContext): void {
       const date = parseDateOption(opts.date, zoneOf(tz).localDateAt(now));
       const progress = progressLine(!opts.json);
       await withStore(ctx, async (store, db) => {
-        const outcome = await job.run(cliJobDeps(ctx, store, db, progress.onProgress), now, {
-          date,
-          dryRun: !!opts.dryRun,
-        });
+        const deps = cliJobDeps(ctx, store, db, progress.onProgress);
+        // The holiday-schedule gap first: it decides whether cards go out at all.
+        const calendarWarnings = await calendarOutlook(deps.planner, date);
+        if (!opts.json) for (const w of calendarWarnings) ctx.io.err(`警告：${w.message}`);
+        const outcome = await job.run(deps, now, { date, dryRun: !!opts.dryRun });
+        const warnings = withCalendarFirst(calendarWarnings, outcome.warnings);
         progress.done();
         if (opts.json) {
           const doc: PushJson = {
@@ -68,13 +79,14 @@ export function registerPushCommand(program: Command, ctx: CliContext): void {
             enqueued: outcome.enqueued,
             messages: outcome.messages,
             status: outcome.status,
-            warnings: outcome.warnings,
+            calendarWarnings,
+            warnings,
           };
           ctx.io.out(JSON.stringify(doc));
           return;
         }
         ctx.io.out(describeOutcome(entry.title, outcome));
-        for (const warning of outcome.warnings) ctx.io.err(`警告：${warning}`);
+        for (const warning of warnings.slice(calendarWarnings.length)) ctx.io.err(`警告：${warning}`);
       });
     });
 }

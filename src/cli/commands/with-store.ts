@@ -2,8 +2,9 @@ import os from "node:os";
 import pino from "pino";
 import { loadTemplates } from "../../bot/templates";
 import type { JobDeps } from "../../jobs/job";
-import { isLocalDate } from "../../domain/local-date";
-import { createPlanner } from "../../planning/planner";
+import { scheduleOutlook } from "../../domain/calendar";
+import { isLocalDate, type LocalDate } from "../../domain/local-date";
+import { createPlanner, type Planner } from "../../planning/planner";
 import type { ReadProgress } from "../../store/plan-input-repository";
 import { createIdCipher } from "../../store/id-cipher";
 import { loadSecretKey } from "../../store/secret-key";
@@ -49,6 +50,22 @@ export function cliJobDeps(ctx: CliContext, store: Store, db: Database, onProgre
     clock: ctx.now,
     enqueueConcurrency: db.kind === "postgres" ? 4 : 1,
   };
+}
+
+/** The holiday-schedule warnings of `date` (its year; from 1 December the next), for printing first. */
+export async function calendarOutlook(
+  planner: Pick<Planner, "calendar">,
+  date: LocalDate,
+): Promise<{ year: number; message: string }[]> {
+  return scheduleOutlook(await planner.calendar(), [date]).map((w) => ({ year: w.year, message: w.message }));
+}
+
+/** The calendar warnings first, then the others (each once). */
+export function withCalendarFirst(
+  calendar: readonly { message: string }[],
+  others: readonly string[],
+): string[] {
+  return [...new Set([...calendar.map((w) => w.message), ...others])];
 }
 
 /** `--date` as YYYY-MM-DD, or a CliError in Chinese. */
