@@ -5,7 +5,7 @@ import type { InboundEnvelope } from "./inbound-envelope";
 import type { TaskIdNamespace } from "./task-id-namespace";
 
 /**
- * Rebuilds the envelope of a stored inbound message (its decrypted XML was stored verbatim); a
+ * Rebuilds the envelope of a stored inbound message (its decrypted XML was stored as parseCallback made it storable); a
  * card event's task_id loses this installation's namespace (see TaskIdNamespace).
  */
 export function envelopeFromRow(row: InboundRow, taskIds?: TaskIdNamespace): InboundEnvelope {

@@ -88,6 +88,12 @@ export function wecomCallbackRoutes(deps: WecomCallbackDeps): Router {
     }
     if (parsed.kind !== "event") return reject(ctx, 400, "bad_request");
     const { event } = parsed;
+    if (parsed.originalBase64 !== undefined) {
+      deps.logger.warn(
+        { dedupeKey: event.dedupeKey },
+        "callback text had characters the database cannot store; replaced with U+FFFD",
+      );
+    }
     const receivedAt = deps.now();
     // Acknowledged only once the row is committed: nothing answered 200 can be lost.
     const stored = await recorder.record({
@@ -95,7 +101,11 @@ export function wecomCallbackRoutes(deps: WecomCallbackDeps): Router {
       externalId: event.dedupeKey,
       fromUser: event.fromUserId,
       msgType: event.type,
-      payload: { xml: parsed.plaintext },
+      // The original is kept only when it differs (see InboundCallback.originalBase64).
+      payload:
+        parsed.originalBase64 === undefined
+          ? { xml: parsed.plaintext }
+          : { xml: parsed.plaintext, originalBase64: parsed.originalBase64 },
       receivedAt,
     });
     ctx.status = 200;
