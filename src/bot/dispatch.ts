@@ -1,5 +1,5 @@
 import type { OutgoingMessage } from "../channels/outbound-message";
-import { wellFormed } from "../channels/well-formed";
+import { storableText } from "../wecom/storable-text";
 import type { CommandContext, Dispatcher } from "./bot";
 import { correctVisit, withdrawVisit } from "./commands/amend-visits";
 import { answerQuestion } from "./commands/answer-question";
@@ -96,7 +96,7 @@ async function handleText(
   input: string,
   key: string,
 ): Promise<OutgoingMessage[]> {
-  const raw = wellFormed(input);
+  const raw = storableText(input);
   const parsed = parseMessage(raw, { today: localToday(ctx.now, deps.tz) });
   const question = await ctx.repos.conversation.pendingQuestion(ctx.sender.id, ctx.now);
   if (question) {

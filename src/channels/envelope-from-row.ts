@@ -5,8 +5,9 @@ import type { InboundEnvelope } from "./inbound-envelope";
 import type { TaskIdNamespace } from "./task-id-namespace";
 
 /**
- * Rebuilds the envelope of a stored inbound message (its decrypted XML was stored verbatim); a
- * card event's task_id loses this installation's namespace (see TaskIdNamespace).
+ * Rebuilds the envelope of a stored inbound message (its decrypted XML, stored as parseCallback
+ * made it storable); a card event's task_id loses this installation's namespace (see
+ * TaskIdNamespace).
  */
 export function envelopeFromRow(row: InboundRow, taskIds?: TaskIdNamespace): InboundEnvelope {
   const payload = row.payload as { xml?: unknown } | null;

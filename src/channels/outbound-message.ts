@@ -1,6 +1,6 @@
 import type { AppMessageContent } from "../wecom/messages";
 import { splitUtf8 } from "../wecom/split-utf8";
-import { wellFormed } from "./well-formed";
+import { storableText } from "../wecom/storable-text";
 import type { Repos } from "../store/store";
 import { WECOM_LIMITS } from "../wecom/limits";
 
@@ -26,7 +26,7 @@ export async function enqueueMessages(
   for (const m of messages) {
     const bodies: AppMessageContent[] =
       m.kind === "text"
-        ? splitUtf8(wellFormed(m.text), WECOM_LIMITS.textBytes).map((content) => ({
+        ? splitUtf8(storableText(m.text), WECOM_LIMITS.textBytes).map((content) => ({
             msgtype: "text",
             text: { content },
           }))

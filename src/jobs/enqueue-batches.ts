@@ -1,5 +1,5 @@
 import type { OutgoingMessage } from "../channels/outbound-message";
-import { wellFormed } from "../channels/well-formed";
+import { storableText } from "../wecom/storable-text";
 import type { NewCadreList } from "../store/cadre-list-repository";
 import type { EnqueueInput } from "../store/outbox-repository";
 import type { AppMessageContent } from "../wecom/messages";
@@ -25,7 +25,7 @@ export function outboxRows(channel: string, entry: KeyedMessage, at: Date): Enqu
   const { message } = entry;
   const bodies: AppMessageContent[] =
     message.kind === "text"
-      ? splitUtf8(wellFormed(message.text), WECOM_LIMITS.textBytes).map((content) => ({
+      ? splitUtf8(storableText(message.text), WECOM_LIMITS.textBytes).map((content) => ({
           msgtype: "text",
           text: { content },
         }))

@@ -6,6 +6,7 @@ import { assertValidSignature, decryptMessage } from "./crypto";
 import { WecomCallbackError } from "./errors";
 import { parseWecomEvent, type WecomEvent } from "./events";
 import { WECOM_LIMITS } from "./limits";
+import { storableText } from "./storable-text";
 import { parseXmlRoot } from "./xml";
 
 /** The official plugin's limit; the HTTP layer should also pass it to raw-body (wecom.md §1.8). */
@@ -50,8 +51,16 @@ export interface UrlVerification {
 export interface InboundCallback {
   kind: "event";
   event: WecomEvent;
-  /** The decrypted XML, to store as the raw inbound record. */
+  /**
+   * The decrypted XML, to store as the raw inbound record, with the characters PostgreSQL cannot
+   * store replaced by U+FFFD (see storableText); `event` was parsed from exactly this text.
+   */
   plaintext: string;
+  /**
+   * Only when `plaintext` had characters replaced: the decrypted XML as sent (its UTF-8 bytes,
+   * base64), so the record keeps what WeCom delivered.
+   */
+  originalBase64: string | undefined;
   /** The request's timestamp and nonce (may be reused for an encrypted passive reply). */
   timestamp: string;
   nonce: string;
@@ -102,8 +111,13 @@ export function parseCallback(input: ParseCallbackInput): ParsedCallback {
   // Only Encrypt is signed; ToUserName / AgentID outside the ciphertext are not trusted (§1.5).
   assertValidSignature(config.token, timestamp, nonce, encrypted, signature);
   const { message } = decryptMessage(config.encodingAesKey, encrypted, config.receiveId);
-  const event = parseWecomEvent(parseXmlRoot(message));
-  return { kind: "event", event, plaintext: message, timestamp, nonce };
+  // The one place inbound text is made storable: everything downstream (the inbound record, the
+  // event, the bot, replies, the outbox) sees the clean text. The XML decoder never produces
+  // these characters from references (see parseXmlRoot), so parsing cannot bring them back.
+  const plaintext = storableText(message);
+  const event = parseWecomEvent(parseXmlRoot(plaintext));
+  const originalBase64 = plaintext === message ? undefined : Buffer.from(message, "utf8").toString("base64");
+  return { kind: "event", event, plaintext, originalBase64, timestamp, nonce };
 }
 
 function readBody(rawBody: Buffer | string | undefined): string {

@@ -4,7 +4,9 @@
  * fast-xml-parser runs with entity processing OFF and any DTD is rejected up front, so entity
  * expansion ("billion laughs", external entities) cannot happen. Only the five predefined XML
  * entities and numeric character references are decoded, in one non-recursive pass, and only in
- * plain text (CDATA is taken verbatim). Every value stays a string: MsgId exceeds 2^53.
+ * plain text (CDATA is taken verbatim). A reference to U+0000 or to a surrogate code point (XML
+ * allows neither; PostgreSQL can store neither) decodes to U+FFFD. Every value stays a string:
+ * MsgId exceeds 2^53.
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { WecomCallbackError } from "./errors";
@@ -138,7 +140,10 @@ function decodePredefinedEntities(text: string): string {
   return text.replace(ENTITY, (match, dec?: string, hex?: string, name?: string) => {
     if (name !== undefined) return PREDEFINED[name] ?? match;
     const codePoint = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex ?? "", 16);
-    return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : match;
+    if (codePoint > 0x10ffff) return match;
+    // Not characters: U+0000 and the surrogate range (a pair of references is not a pair either).
+    if (codePoint === 0 || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return "\ufffd";
+    return String.fromCodePoint(codePoint);
   });
 }
 

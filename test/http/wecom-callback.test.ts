@@ -3,14 +3,15 @@
  * malformed requests, and redeliveries.
  */
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import pino from "pino";
 import type { InboundEnvelope } from "../../src/channels/inbound-envelope";
 import { createApp } from "../../src/http/app";
 import { createMetrics } from "../../src/http/metrics";
-import { wecomCallbackRoutes } from "../../src/http/routes/wecom-callback";
+import { MAX_DISCARDED_BYTES, wecomCallbackRoutes } from "../../src/http/routes/wecom-callback";
 import { PrismaInboundRepository } from "../../src/store/inbound-repository";
 import { computeSignature, encryptMessage } from "../../src/wecom/crypto";
+import { MAX_CALLBACK_BODY_BYTES } from "../../src/wecom/callback";
 import { renderXml } from "../../src/wecom/xml";
 import { encryptRaw, layout } from "../wecom/fixtures/raw-cipher";
 import { SAMPLE, V1, V2, V2_BODY, V4, V8 } from "../wecom/fixtures/vectors";
@@ -151,6 +152,180 @@ test("a body over 1 MiB is refused with 413 and the server stays healthy", async
   expect(res?.status).toBe(413);
   const health = await fetch(`${sample}/healthz`);
   expect(health.status).toBe(200);
+});
+
+interface RawResponse {
+  status: number;
+  headers: string;
+}
+
+/**
+ * A plain HTTP/1.1 client on one socket: writes each request whole (as fast as the socket takes
+ * it) and reads the answer only then, as a simple blocking client does. Rejects with the
+ * socket's error (EPIPE, ECONNRESET) if the answer is lost.
+ */
+function rawClient(base: string) {
+  const { hostname, port } = new URL(base);
+  const socket = net.connect(Number(port), hostname);
+  socket.pause();
+  let buffered = Buffer.alloc(0);
+  let failure: Error | undefined;
+  socket.on("error", (err) => {
+    failure = err;
+  });
+  const connected = new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  async function write(data: Buffer | string): Promise<void> {
+    if (failure) throw failure;
+    if (!socket.write(data)) {
+      await new Promise<void>((resolve, reject) => {
+        const settle = (err?: Error) => {
+          socket.off("drain", onDrain).off("error", settle).off("close", onClose);
+          if (err) reject(err);
+          else resolve();
+        };
+        const onDrain = () => settle();
+        const onClose = () => settle(failure ?? new Error("socket closed while writing"));
+        socket.once("drain", onDrain).once("error", settle).once("close", onClose);
+      });
+    }
+  }
+  /** Reads one whole response (headers and a Content-Length body). */
+  function read(): Promise<RawResponse> {
+    return new Promise((resolve, reject) => {
+      const tryParse = () => {
+        const end = buffered.indexOf("\r\n\r\n");
+        if (end < 0) return false;
+        const headers = buffered.subarray(0, end).toString("latin1");
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(headers)?.[1] ?? 0);
+        if (buffered.length < end + 4 + length) return false;
+        buffered = buffered.subarray(end + 4 + length);
+        socket.off("data", onData);
+        socket.off("error", reject);
+        socket.off("end", onEnd);
+        socket.pause();
+        resolve({ status: Number(headers.slice(9, 12)), headers });
+        return true;
+      };
+      const onData = (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        tryParse();
+      };
+      const onEnd = () => reject(new Error("connection closed before a whole response"));
+      if (failure) return reject(failure);
+      if (tryParse()) return;
+      socket.on("data", onData);
+      socket.once("error", reject);
+      socket.once("end", onEnd);
+      socket.resume();
+    });
+  }
+  return { socket, connected, write, read, close: () => socket.destroy() };
+}
+
+const CHUNK = 64 * 1024;
+const head = (query: string, framing: string) =>
+  `POST /wecom/callback?${query} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n${framing}\r\n`;
+
+/** Writes a body in 64 KiB pieces, chunk-encoded or not. */
+async function writeBody(client: ReturnType<typeof rawClient>, body: Buffer, chunked: boolean) {
+  for (let offset = 0; offset < body.length; offset += CHUNK) {
+    const part = body.subarray(offset, offset + CHUNK);
+    await client.write(
+      chunked
+        ? Buffer.concat([Buffer.from(`${part.length.toString(16)}\r\n`), part, Buffer.from("\r\n")])
+        : part,
+    );
+  }
+  if (chunked) await client.write("0\r\n\r\n");
+}
+
+describe("a body over 1 MiB", () => {
+  const body = Buffer.from(`<xml><Encrypt>${"A".repeat(3 * 1000 * 1000)}</Encrypt></xml>`);
+
+  test("of 3 MB gets its 413 every time, also by a client that reads only after sending it all, and the connection stays usable", async () => {
+    const before = await db.prisma.inboundMessage.count();
+    const outcomes: Record<string, number> = {};
+    const count = (what: string) => {
+      outcomes[what] = (outcomes[what] ?? 0) + 1;
+    };
+    for (let round = 0; round < 30; round++) {
+      for (const chunked of [false, true]) {
+        const client = rawClient(sample);
+        try {
+          await client.connected;
+          await client.write(
+            head(v2Query, chunked ? "Transfer-Encoding: chunked\r\n" : `Content-Length: ${body.length}\r\n`),
+          );
+          await writeBody(client, body, chunked);
+          const res = await client.read();
+          // Read to its end: the same connection takes the next request.
+          await client.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+          const health = await client.read();
+          count(`${chunked ? "chunked" : "length"} ${res.status}, then ${health.status}`);
+        } catch (err) {
+          count(`${chunked ? "chunked" : "length"} ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        } finally {
+          client.close();
+        }
+      }
+      const res = await post(sample, v2Query, body.toString()).catch((err: Error) => err);
+      count(
+        res instanceof Error
+          ? `fetch ${String((res.cause as { code?: string })?.code ?? res.message)}`
+          : `fetch ${res.status}`,
+      );
+      if (!(res instanceof Error)) await res.arrayBuffer();
+    }
+    expect(outcomes).toEqual({ "length 413, then 200": 30, "chunked 413, then 200": 30, "fetch 413": 30 });
+    expect(await db.prisma.inboundMessage.count()).toBe(before);
+  }, 120_000);
+
+  test("declared longer than what is discarded is answered 413 at once, with Connection: close", async () => {
+    const client = rawClient(sample);
+    await client.connected;
+    await client.write(
+      head(v2Query, `Content-Length: ${MAX_CALLBACK_BODY_BYTES + MAX_DISCARDED_BYTES + 1}\r\n`),
+    );
+    const res = await client.read();
+    expect(res.status).toBe(413);
+    expect(res.headers).toMatch(/\r\nconnection: close/i);
+    await new Promise((resolve) => client.socket.once("close", resolve).resume());
+  });
+
+  test("sent without end is read (and thrown away) up to the bound, then the connection is closed", async () => {
+    const client = rawClient(sample);
+    await client.connected;
+    client.socket.resume(); // whatever the server answers is not what this test looks at
+    const closed = new Promise((resolve) => client.socket.once("close", resolve));
+    let open = true;
+    void closed.then(() => {
+      open = false;
+    });
+    await client.write(head(v2Query, "Transfer-Encoding: chunked\r\n")).catch(() => {});
+    const piece = Buffer.concat([
+      Buffer.from(`${CHUNK.toString(16)}\r\n`),
+      Buffer.alloc(CHUNK, 0x41),
+      Buffer.from("\r\n"),
+    ]);
+    let written = 0;
+    // Without a bound this would never end: stop at 64 MiB and fail.
+    while (open && written < 64 * 1024 * 1024) {
+      const ok = await client.write(piece).then(
+        () => true,
+        () => false,
+      );
+      if (!ok) break;
+      written += piece.length;
+    }
+    // What was sent beyond the bound sat in socket buffers when the server closed.
+    expect(written).toBeLessThan(MAX_CALLBACK_BODY_BYTES + MAX_DISCARDED_BYTES + 16 * 1024 * 1024);
+    expect(written).toBeGreaterThan(MAX_CALLBACK_BODY_BYTES + MAX_DISCARDED_BYTES);
+    await closed;
+    expect((await fetch(`${sample}/healthz`)).status).toBe(200);
+  });
 });
 
 /** Signs and posts a ciphertext for the app `base` was configured with. */

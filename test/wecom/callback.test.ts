@@ -216,6 +216,34 @@ describe("parseCallback: encrypted POST (V2)", () => {
     );
   });
 
+  it("replaces U+0000 and lone surrogates (raw or as references) with U+FFFD in the stored XML and every field, keeping the original", () => {
+    const inner =
+      "<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><FromUserName><![CDATA[u\u00001]]></FromUserName>" +
+      "<CreateTime>1700000000</CreateTime><MsgType>text</MsgType>" +
+      "<Content><![CDATA[a\u0000b]]>&#0;&#x0;&#xD800;&#xd83d;&#xDE00;&#x1F600;</Content><MsgId>42</MsgId></xml>";
+    const req = sender.encrypt(inner);
+    const result = parseCallback({ method: "POST", query: req.query, rawBody: req.body, config });
+    if (result.kind !== "event" || result.event.type !== "text") throw new Error("expected a text event");
+    expect(result.event.fromUserId).toBe("u\ufffd1");
+    // A pair of surrogate references is not a character either (XML allows no surrogate refs).
+    expect(result.event.content).toBe("a\ufffdb\ufffd\ufffd\ufffd\ufffd\ufffd😀");
+    expect(result.plaintext).toBe(inner.replaceAll("\u0000", "\ufffd"));
+    expect(Buffer.from(result.originalBase64 ?? "", "base64").toString("utf8")).toBe(inner);
+
+    const click = sender.event({ fromUserId: "u1", event: "click", eventKey: "k\u0000" });
+    const clicked = parseCallback({ method: "POST", query: click.query, rawBody: click.body, config });
+    expect(clicked.kind === "event" && clicked.event.type === "click" && clicked.event.eventKey).toBe(
+      "k\ufffd",
+    );
+  });
+
+  it("keeps no second copy of a message that had nothing to replace", () => {
+    const req = sender.text({ fromUserId: "u1", content: "控制字符\u0001\u001f、RTL\u200f、😀、\ufffe" });
+    const result = parseCallback({ method: "POST", query: req.query, rawBody: req.body, config });
+    expect(result.kind === "event" && result.originalBase64).toBeUndefined();
+    expect(result.kind === "event" && result.plaintext).toBe(req.plaintext);
+  });
+
   it("rejects malformed decrypted XML", () => {
     const req = sender.encrypt("<xml><MsgType>text</MsgType>");
     expect(

@@ -3,6 +3,7 @@ import type { Context } from "koa";
 import getRawBody from "raw-body";
 import type { InboundEnvelope } from "../../channels/inbound-envelope";
 import type { Logger } from "../../logger";
+import { discardBody } from "../discard-body";
 import { createInboundRecorder, type InboundRecorder } from "../../store/inbound-recorder";
 import type { InboundRepository } from "../../store/inbound-repository";
 import { type CallbackConfig, MAX_CALLBACK_BODY_BYTES, parseCallback } from "../../wecom/callback";
@@ -20,6 +21,14 @@ export interface WecomCallbackDeps {
   /** Called after the 200 is on its way; never awaited by the request. */
   onInbound: (envelope: InboundEnvelope) => void;
 }
+
+/**
+ * How much of an oversized body is read (and discarded, never kept) so that its 413 arrives:
+ * 8 MiB beyond what was read, eight times WeCom's 1 MiB limit. A longer body gets its 413 with
+ * `Connection: close`, and the client may see a reset instead. A client sending slowly is cut off
+ * by Node's requestTimeout (300 s for the whole request by default).
+ */
+export const MAX_DISCARDED_BYTES = 8 * MAX_CALLBACK_BODY_BYTES;
 
 const MESSAGES: Record<string, string> = {
   signature_mismatch: "签名校验失败",
@@ -68,11 +77,16 @@ export function wecomCallbackRoutes(deps: WecomCallbackDeps): Router {
         length: ctx.get("content-length") || undefined,
       });
     } catch (err) {
-      const status = (err as { status?: number }).status ?? 400;
-      // The rest of the body is never read: close the connection after answering so neither
-      // side waits on it.
-      ctx.set("Connection", "close");
-      return reject(ctx, status === 413 ? 413 : 400, status === 413 ? "body_too_large" : "bad_request");
+      if ((err as { status?: number }).status !== 413) {
+        // Aborted, or shorter or longer than its Content-Length: the connection is not reusable.
+        ctx.set("Connection", "close");
+        return reject(ctx, 400, "bad_request");
+      }
+      // raw-body stopped at the limit (or never started: Content-Length said too much). The rest
+      // is read and thrown away before answering, so the 413 reaches a client still sending;
+      // past MAX_DISCARDED_BYTES the connection is closed instead (see discardBody).
+      if (!(await discardBody(ctx.req, MAX_DISCARDED_BYTES))) ctx.set("Connection", "close");
+      return reject(ctx, 413, "body_too_large");
     }
     let parsed: ReturnType<typeof parseCallback>;
     try {
@@ -88,6 +102,12 @@ export function wecomCallbackRoutes(deps: WecomCallbackDeps): Router {
     }
     if (parsed.kind !== "event") return reject(ctx, 400, "bad_request");
     const { event } = parsed;
+    if (parsed.originalBase64 !== undefined) {
+      deps.logger.warn(
+        { dedupeKey: event.dedupeKey },
+        "callback text had characters the database cannot store; replaced with U+FFFD",
+      );
+    }
     const receivedAt = deps.now();
     // Acknowledged only once the row is committed: nothing answered 200 can be lost.
     const stored = await recorder.record({
@@ -95,7 +115,11 @@ export function wecomCallbackRoutes(deps: WecomCallbackDeps): Router {
       externalId: event.dedupeKey,
       fromUser: event.fromUserId,
       msgType: event.type,
-      payload: { xml: parsed.plaintext },
+      // The original is kept only when it differs (see InboundCallback.originalBase64).
+      payload:
+        parsed.originalBase64 === undefined
+          ? { xml: parsed.plaintext }
+          : { xml: parsed.plaintext, originalBase64: parsed.originalBase64 },
       receivedAt,
     });
     ctx.status = 200;
