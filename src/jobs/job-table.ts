@@ -2,6 +2,7 @@ import { runCloseOut } from "./close-out";
 import { runDailyPush } from "./daily-push";
 import type { JobDefinition } from "./job";
 import { runLeaderSummary } from "./leader-summary";
+import { runMissedNotice } from "./missed-notice";
 import { runReminder } from "./reminder";
 import { runWeeklyReport } from "./weekly-report";
 
@@ -9,14 +10,17 @@ const HOUR = 3_600_000;
 
 /**
  * The scheduled jobs (cron in BAOBAO_TZ). Catch-up windows: the morning card until 12:00, the
- * reminder until 17:00, the leader summary until 20:00 — a message later than that helps nobody —
- * and close-out for three days (a weekend outage), since misses are history, not a nudge.
+ * missed-visit notices until 12:00, the reminder until 17:00, the leader summary until 20:00 — a
+ * message later than that helps nobody — and close-out for three days (a weekend outage), since
+ * misses are history, not a nudge. Notices a day's run missed altogether go with the next working
+ * day's (they are built from the misses still pending then).
  */
 export const JOB_TABLE: readonly JobDefinition[] = [
   { name: "daily-push", cron: "30 8 * * *", catchUpMs: 3.5 * HOUR, run: runDailyPush },
   { name: "reminder", cron: "0 15 * * *", catchUpMs: 2 * HOUR, run: runReminder },
   { name: "leader-summary", cron: "30 17 * * *", catchUpMs: 2.5 * HOUR, run: runLeaderSummary },
   { name: "close-out", cron: "30 0 * * *", catchUpMs: 72 * HOUR, run: runCloseOut },
+  { name: "missed-notice", cron: "0 9 * * *", catchUpMs: 3 * HOUR, run: runMissedNotice },
   // Last week's report to township leaders: Monday 08:45, or the first working day up to
   // Wednesday (holidays); claimed per ISO week, so only the first of these slots sends.
   {

@@ -12,7 +12,8 @@ const JOBS: Record<string, { job: string; title: string }> = {
   daily: { job: "daily-push", title: "早间走访卡片" },
   reminder: { job: "reminder", title: "下午逾期提醒" },
   summary: { job: "leader-summary", title: "领导每日概况" },
-  "close-out": { job: "close-out", title: "周期结算（前一天结束的周期）" },
+  "close-out": { job: "close-out", title: "周期结算（前一天结束的周期，只记录未访）" },
+  missed: { job: "missed-notice", title: "未按期走访通知（按发送时仍未补访的记录）" },
   weekly: { job: "weekly-report", title: "上周周报（镇领导，文字与趋势图）" },
 };
 
@@ -35,14 +36,14 @@ export interface PushJson {
   warnings: string[];
 }
 
-/** `baobao push daily|reminder|summary|close-out --date YYYY-MM-DD [--dry-run] [--json]`. */
+/** `baobao push daily|reminder|summary|close-out|missed|weekly --date YYYY-MM-DD [--dry-run] [--json]`. */
 export function registerPushCommand(program: Command, ctx: CliContext): void {
   program
     .command("push")
     .description(
-      "手动执行定时推送：daily 早间卡片、reminder 逾期提醒、summary 领导概况、close-out 周期结算、weekly 上周周报",
+      "手动执行定时推送：daily 早间卡片、reminder 逾期提醒、summary 领导概况、close-out 周期结算、missed 未按期走访通知、weekly 上周周报",
     )
-    .argument("<任务>", "daily | reminder | summary | close-out | weekly")
+    .argument("<任务>", "daily | reminder | summary | close-out | missed | weekly")
     .option("--date <YYYY-MM-DD>", "日期（默认今天）；close-out 结算这一天之前结束的周期")
     .option("--dry-run", "试运行：只显示将发送的内容，不保存、不发送")
     .option("--json", "以 JSON 输出")
