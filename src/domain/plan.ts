@@ -112,7 +112,8 @@ export interface GuarantorObligation {
   cadreId: Id;
   state: ObligationState;
   done: number;
-  overdueWorkdays: number;
+  /** Calendar days overdue (see `SubjectPlan.overdueDays`). */
+  overdueDays: number;
   dueBy: LocalDate;
   window: ObligationWindow;
 }
@@ -130,8 +131,11 @@ export interface SubjectPlan {
   required: number;
   /** Qualifying visits so far (under `each`: the fewest of any guarantor). */
   done: number;
-  /** Working days overdue (0 unless `overdue`; may be 0 while overdue on a non-working day). */
-  overdueWorkdays: number;
+  /**
+   * Calendar days overdue, holidays included: today − `dueBy` (the day after the due-by day is
+   * day 1); 0 unless `overdue`. Every `逾期N天` shows this figure.
+   */
+  overdueDays: number;
   /** Last day to be on time. */
   dueBy?: LocalDate;
   /** Guarantors responsible today. */
@@ -149,7 +153,8 @@ export interface PlanItem {
   category: Category;
   level: string;
   state: "due" | "overdue";
-  overdueWorkdays: number;
+  /** Calendar days overdue (see `SubjectPlan.overdueDays`). */
+  overdueDays: number;
   window: ObligationWindow;
   dueBy: LocalDate;
   required: number;
@@ -206,7 +211,7 @@ export function planVisitWindowStart(
 
 interface Judgement {
   state: ObligationState;
-  overdueWorkdays: number;
+  overdueDays: number;
   dueByDay: number;
 }
 
@@ -249,7 +254,8 @@ export function computePlan(input: PlanInput): PlanResult {
     }
     return date;
   };
-  const workdaysAfter = (from: number, to: number) => Math.max(0, calendar.workdaysBetweenNumbers(from, to));
+  // Overdue figures are calendar days (what `逾期N天` says): the day after the due-by day is day 1.
+  const daysAfter = (dueByDay: number) => Math.max(0, today - dueByDay);
 
   // Calendar range the plan relied on, for schedule warnings.
   let rangeStart = today;
@@ -297,16 +303,16 @@ export function computePlan(input: PlanInput): PlanResult {
     bestEffort: boolean,
     prevOwed: boolean,
   ): Judgement {
-    if (curCount >= required) return { state: "done", overdueWorkdays: 0, dueByDay: unit.cur.endDay };
+    if (curCount >= required) return { state: "done", overdueDays: 0, dueByDay: unit.cur.endDay };
     const dueByDay = bestEffort ? unit.cur.endDay : unit.dueByCur(required - curCount);
     let overdue = -1;
-    if (today > dueByDay) overdue = workdaysAfter(dueByDay, today);
+    if (today > dueByDay) overdue = daysAfter(dueByDay);
     if (prevOwed && prevCount < required) {
-      overdue = Math.max(overdue, workdaysAfter(unit.dueByPrev(required - prevCount), today));
+      overdue = Math.max(overdue, daysAfter(unit.dueByPrev(required - prevCount)));
     }
     return overdue >= 0
-      ? { state: "overdue", overdueWorkdays: overdue, dueByDay }
-      : { state: "due", overdueWorkdays: 0, dueByDay };
+      ? { state: "overdue", overdueDays: overdue, dueByDay }
+      : { state: "due", overdueDays: 0, dueByDay };
   }
 
   /** `days`: qualifying visit days, most recent first. */
@@ -324,10 +330,10 @@ export function computePlan(input: PlanInput): PlanResult {
     let done = 0;
     for (const day of days) if (day > today - interval) done++;
     if (today > dueByDay) {
-      return { state: "overdue", overdueWorkdays: workdaysAfter(dueByDay, today), dueByDay, anchorDay, done };
+      return { state: "overdue", overdueDays: daysAfter(dueByDay), dueByDay, anchorDay, done };
     }
     const state = today >= dueByDay - Math.floor(interval / 2) ? "due" : "done";
-    return { state, overdueWorkdays: 0, dueByDay, anchorDay, done };
+    return { state, overdueDays: 0, dueByDay, anchorDay, done };
   }
 
   // Many subjects share an anchor day: one window object per (anchor, interval).
@@ -389,7 +395,7 @@ export function computePlan(input: PlanInput): PlanResult {
       state: "closed",
       required: 0,
       done: 0,
-      overdueWorkdays: 0,
+      overdueDays: 0,
       cadreIds: NO_IDS,
       guarantors: NO_GUARANTORS,
     };
@@ -492,14 +498,14 @@ export function computePlan(input: PlanInput): PlanResult {
       const more =
         STATE_RANK[a.state] !== STATE_RANK[b.state]
           ? STATE_RANK[a.state] > STATE_RANK[b.state]
-          : a.overdueWorkdays !== b.overdueWorkdays
-            ? a.overdueWorkdays > b.overdueWorkdays
+          : a.overdueDays !== b.overdueDays
+            ? a.overdueDays > b.overdueDays
             : a.dueByDay < b.dueByDay;
       if (more) worst = entry;
     }
     if (!worst) continue; // unreachable: there is always at least one judgement
     plan.state = worst.judgement.state;
-    plan.overdueWorkdays = worst.judgement.overdueWorkdays;
+    plan.overdueDays = worst.judgement.overdueDays;
     plan.dueBy = dateOf(worst.judgement.dueByDay);
     plan.window = worst.window;
     plan.done = Number.isFinite(fewest) ? fewest : 0;
@@ -518,7 +524,7 @@ export function computePlan(input: PlanInput): PlanResult {
           cadreId: entry.cadreId,
           state: j.state,
           done: entry.done,
-          overdueWorkdays: j.overdueWorkdays,
+          overdueDays: j.overdueDays,
           dueBy: dateOf(j.dueByDay),
           window: entry.window,
         });
@@ -533,7 +539,7 @@ export function computePlan(input: PlanInput): PlanResult {
           category: subject.category,
           level: subject.level,
           state: j.state,
-          overdueWorkdays: j.overdueWorkdays,
+          overdueDays: j.overdueDays,
           window: entry.window,
           dueBy: dateOf(j.dueByDay),
           required: policy.minCount,
@@ -592,8 +598,8 @@ const collator = new Intl.Collator("zh-Hans-CN");
  * then the earlier period end, then name (pinyin order), then id.
  */
 export function compareItems(a: PlanItem, b: PlanItem): number {
-  const urgencyA = a.state === "overdue" ? a.overdueWorkdays + 1 : 0;
-  const urgencyB = b.state === "overdue" ? b.overdueWorkdays + 1 : 0;
+  const urgencyA = a.state === "overdue" ? a.overdueDays + 1 : 0;
+  const urgencyB = b.state === "overdue" ? b.overdueDays + 1 : 0;
   if (urgencyA !== urgencyB) return urgencyB - urgencyA;
   if (a.severity !== b.severity) return b.severity - a.severity;
   if (a.window.endDate !== b.window.endDate) return a.window.endDate < b.window.endDate ? -1 : 1;
