@@ -23,9 +23,10 @@
  *   day on which the quota can still be met visiting once per working day); the period's last
  *   day when the period has fewer working days than needed.
  * - `overdue` when today is past the due-by point, or when the previous period's quota was owed
- *   and missed (it carries over until the current period is done). Overdue by = working days
- *   after the due-by point (of the missed previous period, if any, else of the current one) up
- *   to and including today. A weekly visit missed last week reads "overdue 2 days" on Tuesday.
+ *   and missed (it carries over until the current period is done). Overdue by = calendar days
+ *   (holidays included) after the due-by point (of the missed previous period, if any, else of
+ *   the current one) up to and including today: the day after it is day 1. A weekly visit missed
+ *   last week (due by Friday) reads "overdue 4 days" on Tuesday.
  * - `due` otherwise.
  * - A period that started before the subject came under management (`managedFrom`) or, under
  *   `each`, before the guarantor's guarantee started, is best effort: shown as due, never overdue,
@@ -33,7 +34,7 @@
  * Every-N-days cadences: the due date is the minCount-th most recent qualifying visit + N days
  * (anchored no earlier than `managedFrom`, the day after a finished pause, a new guarantee's
  * start; with no visit in the window, the window start — so overdue days are then capped).
- * `overdue` after the due date (by working days after it), `due` from ⌊N/2⌋ days before the due
+ * `overdue` after the due date (by calendar days after it), `due` from ⌊N/2⌋ days before the due
  * date, else `done` (so an every-14-days person is off the card for the week after a visit).
  * Paused: a pause touching the current period (periods) or today (days) means no obligation.
  *
@@ -594,7 +595,7 @@ export function numberItems(items: PlanItem[]): void {
 const collator = new Intl.Collator("zh-Hans-CN");
 
 /**
- * Urgency order: overdue before due, more overdue working days first, then more severe level,
+ * Urgency order: overdue before due, more overdue days first, then more severe level,
  * then the earlier period end, then name (pinyin order), then id.
  */
 export function compareItems(a: PlanItem, b: PlanItem): number {

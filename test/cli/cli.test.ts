@@ -170,7 +170,9 @@ describe("push daily", () => {
   it("refuses an unknown job", async () => {
     const res = await baobao("push", "yearly", "--date", "2026-10-10");
     expect(res.code).toBe(1);
-    expect(res.err).toBe("错误：未知任务：yearly（可选 daily、reminder、summary、close-out、missed、weekly）");
+    expect(res.err).toBe(
+      "错误：未知任务：yearly（可选 daily、reminder、summary、close-out、missed、weekly）",
+    );
   });
 });
 
