@@ -1,5 +1,5 @@
 import type { Templates } from "../bot/templates";
-import { addDays, formatDayNumber, toDayNumber, zoneOf } from "../domain/local-date";
+import { addDays, formatDayNumber, type LocalDate, toDayNumber, zoneOf } from "../domain/local-date";
 import { PERIOD_UNITS, type PeriodUnit, periodFromKey } from "../domain/periods";
 import { type CadenceData, loadCadenceData, loadPolicies } from "../planning/cadence-data";
 import { localTimeOn } from "../planning/planner";
@@ -111,7 +111,7 @@ async function findPendingNotices(
   deps: JobDeps,
   now: Date,
   since: Date,
-  yesterday: string,
+  yesterday: LocalDate,
 ): Promise<PendingNotices> {
   const { tz } = deps;
   const zone = zoneOf(tz);
@@ -122,7 +122,7 @@ async function findPendingNotices(
     if (task) tasks.set(`${task.unit}|${task.periodKey}`, task);
   }
   if (tasks.size === 0)
-    return { entries: [], data: undefined, pending: pending.length, settled: 0, unaddressed: 0 };
+    return { entries: [], data: undefined, pending: pending.length, settled: pending.length, unaddressed: 0 };
   const policies = await loadPolicies(deps.store);
   const starts = [...tasks.values()].map((task) => closeOutWindowStart(task, policies, tz).getTime());
   const visitsFrom = new Date(Math.min(...starts));
