@@ -71,6 +71,8 @@ export function groupMisses(result: CloseOutResult, unit: CadencePolicy["period"
       group.cadreIds.push(miss.cadreId as number);
     }
   }
+  // Guarantees arrive in no particular order: list guarantors the same way every time.
+  for (const group of groups.values()) group.cadreIds.sort((x, y) => x - y);
   return [...groups.values()];
 }
 

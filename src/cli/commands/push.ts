@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { zoneOf } from "../../domain/local-date";
 import { dayView } from "../../jobs/day-view";
+import { CLOSE_OUT_JOB } from "../../jobs/close-out";
 import type { JobOutcome, JobStatus } from "../../jobs/job";
 import { findJob } from "../../jobs/job-table";
 import type { CliContext } from "../cli-context";
@@ -82,7 +83,14 @@ export function registerPushCommand(program: Command, ctx: CliContext): void {
 function describeOutcome(title: string, outcome: JobOutcome): string {
   const day = dayView(outcome.date);
   const lines = [`${day.month}月${day.day}日（${day.weekday}）${title}：${STATUS_TEXT[outcome.status]}。`];
-  if (outcome.status === "done")
+  if (outcome.status === "done" && outcome.job === CLOSE_OUT_JOB) {
+    // Close-out only records; the notices are built by the 09:00 job (`push missed`).
+    const runs = (outcome.detail.runs ?? []) as { recorded?: number }[];
+    const recorded = runs.reduce((n, run) => n + (run.recorded ?? 0), 0);
+    lines.push(
+      `新记录未按期走访 ${recorded} 条；通知在工作日 09:00 按届时仍未补访的记录发送（push missed）。`,
+    );
+  } else if (outcome.status === "done")
     lines.push(`已加入发送队列 ${outcome.enqueued} 条（共 ${outcome.messages.length} 位收件人）。`);
   if (outcome.status === "dry_run") {
     lines.push(`将发送 ${outcome.messages.length} 条。`);
