@@ -43,6 +43,8 @@ export interface NoticeEntry {
   notice: Notice;
   cadre: PlanCadre;
   groups: MissGroup[];
+  /** The people of the task's misses (shared by its entries). */
+  subjects: ReadonlyMap<number, PlanSubject>;
 }
 
 /** Leaders by role and scope region, for walking a subject's region path upwards. */
@@ -127,7 +129,7 @@ export function noticeRecipients(
       const key = `${notice}|${cadre.id}`;
       const entry = byRecipient.get(key);
       if (entry) entry.groups.push(group);
-      else byRecipient.set(key, { task, notice, cadre, groups: [group] });
+      else byRecipient.set(key, { task, notice, cadre, groups: [group], subjects });
     }
   }
   return [...byRecipient.values()];
@@ -155,11 +157,7 @@ export function renderNotice(
   data: CadenceData,
   notBefore?: Date,
 ): KeyedMessage {
-  const { task, notice, cadre, groups } = entry;
-  const subjects = subjectsById(
-    data,
-    groups.map((g) => g.subjectId),
-  );
+  const { task, notice, cadre, groups, subjects } = entry;
   const items = groups.flatMap((group) => {
     const subject = subjects.get(group.subjectId);
     if (!subject) return [];
