@@ -23,9 +23,10 @@
  *   day on which the quota can still be met visiting once per working day); the period's last
  *   day when the period has fewer working days than needed.
  * - `overdue` when today is past the due-by point, or when the previous period's quota was owed
- *   and missed (it carries over until the current period is done). Overdue by = working days
- *   after the due-by point (of the missed previous period, if any, else of the current one) up
- *   to and including today. A weekly visit missed last week reads "overdue 2 days" on Tuesday.
+ *   and missed (it carries over until the current period is done). Overdue by = calendar days
+ *   (holidays included) after the due-by point (of the missed previous period, if any, else of
+ *   the current one) up to and including today: the day after it is day 1. A weekly visit missed
+ *   last week (due by Friday) reads "overdue 4 days" on Tuesday.
  * - `due` otherwise.
  * - A period that started before the subject came under management (`managedFrom`) or, under
  *   `each`, before the guarantor's guarantee started, is best effort: shown as due, never overdue,
@@ -33,7 +34,7 @@
  * Every-N-days cadences: the due date is the minCount-th most recent qualifying visit + N days
  * (anchored no earlier than `managedFrom`, the day after a finished pause, a new guarantee's
  * start; with no visit in the window, the window start — so overdue days are then capped).
- * `overdue` after the due date (by working days after it), `due` from ⌊N/2⌋ days before the due
+ * `overdue` after the due date (by calendar days after it), `due` from ⌊N/2⌋ days before the due
  * date, else `done` (so an every-14-days person is off the card for the week after a visit).
  * Paused: a pause touching the current period (periods) or today (days) means no obligation.
  *
@@ -112,7 +113,8 @@ export interface GuarantorObligation {
   cadreId: Id;
   state: ObligationState;
   done: number;
-  overdueWorkdays: number;
+  /** Calendar days overdue (see `SubjectPlan.overdueDays`). */
+  overdueDays: number;
   dueBy: LocalDate;
   window: ObligationWindow;
 }
@@ -130,8 +132,11 @@ export interface SubjectPlan {
   required: number;
   /** Qualifying visits so far (under `each`: the fewest of any guarantor). */
   done: number;
-  /** Working days overdue (0 unless `overdue`; may be 0 while overdue on a non-working day). */
-  overdueWorkdays: number;
+  /**
+   * Calendar days overdue, holidays included: today − `dueBy` (the day after the due-by day is
+   * day 1); 0 unless `overdue`. Every `逾期N天` shows this figure.
+   */
+  overdueDays: number;
   /** Last day to be on time. */
   dueBy?: LocalDate;
   /** Guarantors responsible today. */
@@ -149,7 +154,8 @@ export interface PlanItem {
   category: Category;
   level: string;
   state: "due" | "overdue";
-  overdueWorkdays: number;
+  /** Calendar days overdue (see `SubjectPlan.overdueDays`). */
+  overdueDays: number;
   window: ObligationWindow;
   dueBy: LocalDate;
   required: number;
@@ -206,7 +212,7 @@ export function planVisitWindowStart(
 
 interface Judgement {
   state: ObligationState;
-  overdueWorkdays: number;
+  overdueDays: number;
   dueByDay: number;
 }
 
@@ -249,7 +255,8 @@ export function computePlan(input: PlanInput): PlanResult {
     }
     return date;
   };
-  const workdaysAfter = (from: number, to: number) => Math.max(0, calendar.workdaysBetweenNumbers(from, to));
+  // Overdue figures are calendar days (what `逾期N天` says): the day after the due-by day is day 1.
+  const daysAfter = (dueByDay: number) => Math.max(0, today - dueByDay);
 
   // Calendar range the plan relied on, for schedule warnings.
   let rangeStart = today;
@@ -297,16 +304,16 @@ export function computePlan(input: PlanInput): PlanResult {
     bestEffort: boolean,
     prevOwed: boolean,
   ): Judgement {
-    if (curCount >= required) return { state: "done", overdueWorkdays: 0, dueByDay: unit.cur.endDay };
+    if (curCount >= required) return { state: "done", overdueDays: 0, dueByDay: unit.cur.endDay };
     const dueByDay = bestEffort ? unit.cur.endDay : unit.dueByCur(required - curCount);
     let overdue = -1;
-    if (today > dueByDay) overdue = workdaysAfter(dueByDay, today);
+    if (today > dueByDay) overdue = daysAfter(dueByDay);
     if (prevOwed && prevCount < required) {
-      overdue = Math.max(overdue, workdaysAfter(unit.dueByPrev(required - prevCount), today));
+      overdue = Math.max(overdue, daysAfter(unit.dueByPrev(required - prevCount)));
     }
     return overdue >= 0
-      ? { state: "overdue", overdueWorkdays: overdue, dueByDay }
-      : { state: "due", overdueWorkdays: 0, dueByDay };
+      ? { state: "overdue", overdueDays: overdue, dueByDay }
+      : { state: "due", overdueDays: 0, dueByDay };
   }
 
   /** `days`: qualifying visit days, most recent first. */
@@ -324,10 +331,10 @@ export function computePlan(input: PlanInput): PlanResult {
     let done = 0;
     for (const day of days) if (day > today - interval) done++;
     if (today > dueByDay) {
-      return { state: "overdue", overdueWorkdays: workdaysAfter(dueByDay, today), dueByDay, anchorDay, done };
+      return { state: "overdue", overdueDays: daysAfter(dueByDay), dueByDay, anchorDay, done };
     }
     const state = today >= dueByDay - Math.floor(interval / 2) ? "due" : "done";
-    return { state, overdueWorkdays: 0, dueByDay, anchorDay, done };
+    return { state, overdueDays: 0, dueByDay, anchorDay, done };
   }
 
   // Many subjects share an anchor day: one window object per (anchor, interval).
@@ -389,7 +396,7 @@ export function computePlan(input: PlanInput): PlanResult {
       state: "closed",
       required: 0,
       done: 0,
-      overdueWorkdays: 0,
+      overdueDays: 0,
       cadreIds: NO_IDS,
       guarantors: NO_GUARANTORS,
     };
@@ -492,14 +499,14 @@ export function computePlan(input: PlanInput): PlanResult {
       const more =
         STATE_RANK[a.state] !== STATE_RANK[b.state]
           ? STATE_RANK[a.state] > STATE_RANK[b.state]
-          : a.overdueWorkdays !== b.overdueWorkdays
-            ? a.overdueWorkdays > b.overdueWorkdays
+          : a.overdueDays !== b.overdueDays
+            ? a.overdueDays > b.overdueDays
             : a.dueByDay < b.dueByDay;
       if (more) worst = entry;
     }
     if (!worst) continue; // unreachable: there is always at least one judgement
     plan.state = worst.judgement.state;
-    plan.overdueWorkdays = worst.judgement.overdueWorkdays;
+    plan.overdueDays = worst.judgement.overdueDays;
     plan.dueBy = dateOf(worst.judgement.dueByDay);
     plan.window = worst.window;
     plan.done = Number.isFinite(fewest) ? fewest : 0;
@@ -518,7 +525,7 @@ export function computePlan(input: PlanInput): PlanResult {
           cadreId: entry.cadreId,
           state: j.state,
           done: entry.done,
-          overdueWorkdays: j.overdueWorkdays,
+          overdueDays: j.overdueDays,
           dueBy: dateOf(j.dueByDay),
           window: entry.window,
         });
@@ -533,7 +540,7 @@ export function computePlan(input: PlanInput): PlanResult {
           category: subject.category,
           level: subject.level,
           state: j.state,
-          overdueWorkdays: j.overdueWorkdays,
+          overdueDays: j.overdueDays,
           window: entry.window,
           dueBy: dateOf(j.dueByDay),
           required: policy.minCount,
@@ -588,12 +595,12 @@ export function numberItems(items: PlanItem[]): void {
 const collator = new Intl.Collator("zh-Hans-CN");
 
 /**
- * Urgency order: overdue before due, more overdue working days first, then more severe level,
+ * Urgency order: overdue before due, more overdue days first, then more severe level,
  * then the earlier period end, then name (pinyin order), then id.
  */
 export function compareItems(a: PlanItem, b: PlanItem): number {
-  const urgencyA = a.state === "overdue" ? a.overdueWorkdays + 1 : 0;
-  const urgencyB = b.state === "overdue" ? b.overdueWorkdays + 1 : 0;
+  const urgencyA = a.state === "overdue" ? a.overdueDays + 1 : 0;
+  const urgencyB = b.state === "overdue" ? b.overdueDays + 1 : 0;
   if (urgencyA !== urgencyB) return urgencyB - urgencyA;
   if (a.severity !== b.severity) return b.severity - a.severity;
   if (a.window.endDate !== b.window.endDate) return a.window.endDate < b.window.endDate ? -1 : 1;

@@ -18,7 +18,7 @@ export function describePlanItem(templates: Templates, item: PlanItem): { label:
     phrases = new Map();
     statePhrases.set(templates, phrases);
   }
-  const key = `${item.window.unit}|${remaining}|${item.state}|${item.overdueWorkdays}|${item.window.unit === "days" ? item.dueBy : ""}`;
+  const key = `${item.window.unit}|${remaining}|${item.state}|${item.overdueDays}|${item.window.unit === "days" ? item.dueBy : ""}`;
   let state = phrases.get(key);
   if (state === undefined) {
     state = renderState(templates, item, remaining);
@@ -35,7 +35,7 @@ function renderState(templates: Templates, item: PlanItem, remaining: number): s
         : { period: CURRENT_PERIOD_LABELS[item.window.unit], remaining: remaining > 1 ? remaining : null },
     interval: item.window.unit === "days" ? { dueBy: dayView(item.dueBy) } : null,
     overdue: item.state === "overdue",
-    days: item.overdueWorkdays > 0 ? item.overdueWorkdays : null,
+    days: item.overdueDays > 0 ? item.overdueDays : null,
   });
 }
 

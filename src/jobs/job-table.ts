@@ -4,6 +4,7 @@ import { runIncidentIdleReminder } from "./incident-idle-reminder";
 import { runDailyPush } from "./daily-push";
 import type { JobDefinition } from "./job";
 import { runLeaderSummary } from "./leader-summary";
+import { runMissedNotice } from "./missed-notice";
 import { runReminder } from "./reminder";
 import { runWeeklyReport } from "./weekly-report";
 
@@ -11,15 +12,17 @@ const HOUR = 3_600_000;
 
 /**
  * The scheduled jobs (cron in BAOBAO_TZ). Catch-up windows: the morning card until 12:00, the
- * reminder until 17:00, the leader summary until 20:00 — a message later than that helps nobody —
- * the stalled-incident reminder until 12:00, and close-out for three days (a weekend outage),
- * since misses are history, not a nudge.
+ * missed-visit notices and the stalled-incident reminder until 12:00, the reminder until 17:00,
+ * the leader summary until 20:00 — a message later than that helps nobody — and close-out for
+ * three days (a weekend outage), since misses are history, not a nudge. Notices a day's run missed
+ * altogether go with the next working day's (they are built from the misses still pending then).
  */
 export const JOB_TABLE: readonly JobDefinition[] = [
   { name: "daily-push", cron: "30 8 * * *", catchUpMs: 3.5 * HOUR, run: runDailyPush },
   { name: "reminder", cron: "0 15 * * *", catchUpMs: 2 * HOUR, run: runReminder },
   { name: "leader-summary", cron: "30 17 * * *", catchUpMs: 2.5 * HOUR, run: runLeaderSummary },
   { name: "close-out", cron: "30 0 * * *", catchUpMs: 72 * HOUR, run: runCloseOut },
+  { name: "missed-notice", cron: "0 9 * * *", catchUpMs: 3 * HOUR, run: runMissedNotice },
   // An incident acknowledged 7 days ago with no 处理 since reminds its acknowledger, weekly.
   { name: "incident-idle-reminder", cron: "0 9 * * *", catchUpMs: 3 * HOUR, run: runIncidentIdleReminder },
   // Last week's report to township leaders: Monday 08:45, or the first working day up to

@@ -64,9 +64,11 @@ export async function loadCadenceData(
     guarantorId?: number;
     /** Only the people registered in this region subtree (`Region.path`, a jurisdiction). */
     regionPath?: string;
+    /** Only these people (the ones some stored misses are about). */
+    subjectIds?: readonly number[];
   } = {},
 ): Promise<CadenceData> {
-  const { onProgress, guarantorId, regionPath } = opts;
+  const { onProgress, guarantorId, regionPath, subjectIds } = opts;
   const clock = () => performance.now();
   const t = clock();
   const calendar = await loadCalendar(repos.settings, tz);
@@ -85,7 +87,7 @@ export async function loadCadenceData(
   let guarantees: PackedGuarantees;
   let visits: GroupedVisits;
   let cadreRows: PlanCadre[];
-  if (guarantorId === undefined && regionPath === undefined) {
+  if (guarantorId === undefined && regionPath === undefined && subjectIds === undefined) {
     // The four reads are independent: on PostgreSQL they run on separate connections while this
     // process decodes the pages that already arrived (the embedded database simply queues them).
     [subjects, guarantees, visits, cadreRows] = await Promise.all([
@@ -100,7 +102,7 @@ export async function loadCadenceData(
     // One cadre's plan (or one jurisdiction's) reads only their people's guarantees and visits
     // (other guarantors' visits count under `any`, so by subject, not by cadre).
     subjects = await time("subjects", () =>
-      planInputs.listSubjects({ guarantorId, regionPath, on: range.guaranteesTo, onProgress }),
+      planInputs.listSubjects({ guarantorId, regionPath, subjectIds, on: range.guaranteesTo, onProgress }),
     );
     const scope = {
       subjectIds: Array.from({ length: subjects.length }, (_, i) => subjects.id(i)),

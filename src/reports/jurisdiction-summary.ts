@@ -47,7 +47,7 @@ export interface OverdueEntry {
   unitCode: string;
   /** Guarantors responsible today, by name (empty: nobody assigned). */
   guarantors: string[];
-  /** Working days overdue; null when no guarantor list carries the person. */
+  /** Calendar days overdue (`SubjectPlan.overdueDays`); null when no guarantor list carries the person. */
   overdueDays: number | null;
 }
 
@@ -213,7 +213,7 @@ export function summariseJurisdictions(
         overdueInfo.set(id, info);
       }
       info.guarantors.add(list.cadre.name);
-      if (item.state === "overdue") info.days = Math.max(info.days, item.overdueWorkdays);
+      if (item.state === "overdue") info.days = Math.max(info.days, item.overdueDays);
     }
   }
 

@@ -23,6 +23,7 @@ export interface ReportJson {
     category: string;
     level: string;
     guarantors: string[];
+    /** Calendar days overdue, holidays included (the day after the due-by day is 1). */
     overdueDays: number | null;
   }[];
   abnormalVisits: {

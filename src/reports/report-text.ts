@@ -40,7 +40,7 @@ export function renderReportText(report: Report, tz: string): string {
     lines.push(`逾期名单（${summary.overdue.length} 人）：`);
     summary.overdue.forEach((o, i) => {
       const who = o.guarantors.length > 0 ? `包保人 ${o.guarantors.join("、")}` : "未落实包保人";
-      const days = o.overdueDays ? `，逾期 ${o.overdueDays} 个工作日` : "";
+      const days = o.overdueDays ? `，逾期 ${o.overdueDays} 天` : "";
       lines.push(`  ${i + 1}. ${o.name}（${o.unit}，${who}${days}）`);
     });
   } else {

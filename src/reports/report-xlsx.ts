@@ -132,7 +132,7 @@ export function buildReportWorkbook(report: Report, tz: string): ExcelJS.Workboo
       { header: "类别", key: "category", width: 24 },
       { header: "等级", key: "level", width: 18 },
       { header: "包保人", key: "guarantors", width: 20 },
-      { header: "逾期工作日", key: "days", width: 12 },
+      { header: "逾期天数", key: "days", width: 12 },
     ],
     summary.overdue.map((o, i) => [
       i + 1,

@@ -36,14 +36,18 @@ export interface MissedObligationRepository {
   /** Records misses; a row already recorded for (subject, scope, period key) is left as it is. */
   recordMany(rows: readonly NewMissedObligation[], at: Date): Promise<number>;
   /**
-   * Rows of some period keys, oldest first; `unnotifiedOnly` keeps those still to be notified:
-   * not notified yet and not satisfied by a late entry meanwhile.
+   * Misses still to be notified, oldest first: recorded at or after `since`, not notified yet and
+   * not satisfied by a late entry meanwhile.
    */
-  listByPeriodKeys(
-    periodKeys: readonly string[],
-    opts?: { unnotifiedOnly?: boolean },
-  ): Promise<MissedObligationRow[]>;
-  markNotified(ids: readonly number[], at: Date): Promise<void>;
+  listPending(since: Date): Promise<MissedObligationRow[]>;
+  /**
+   * Marks notified, at `at`, those of `ids` still pending (not notified, not satisfied) and returns
+   * their ids. Inside a transaction the rows stay locked until it ends, so a late entry settling
+   * one of them either committed before (it is not returned) or waits until the notice is stored.
+   */
+  claimForNotice(ids: readonly number[], at: Date): Promise<number[]>;
+  /** Records the streak (and rung) the notice of these rows was built with, at send time. */
+  restateStreak(ids: readonly number[], consecutive: number, rung: string): Promise<void>;
   /** Rows of one subject, newest first (satisfied ones too, with `satisfiedAt` set). */
   listForSubject(subjectId: number): Promise<MissedObligationRow[]>;
   /** Rows of one subject for some period keys, by id. */
@@ -95,22 +99,31 @@ export class PrismaMissedObligationRepository implements MissedObligationReposit
     return written.count;
   }
 
-  async listByPeriodKeys(periodKeys: readonly string[], opts: { unnotifiedOnly?: boolean } = {}) {
-    if (periodKeys.length === 0) return [];
+  async listPending(since: Date) {
     const rows = await this.db.missedObligation.findMany({
-      where: {
-        periodKey: { in: [...periodKeys] },
-        ...(opts.unnotifiedOnly ? { notifiedAt: null, satisfiedAt: null } : {}),
-      },
+      where: { notifiedAt: null, satisfiedAt: null, createdAt: { gte: since } },
       select,
       orderBy: { id: "asc" },
     });
     return rows.map(toRow);
   }
 
-  async markNotified(ids: readonly number[], at: Date) {
+  async claimForNotice(ids: readonly number[], at: Date) {
+    if (ids.length === 0) return [];
+    const rows = await this.db.missedObligation.updateManyAndReturn({
+      where: { id: { in: [...ids] }, notifiedAt: null, satisfiedAt: null },
+      data: { notifiedAt: at },
+      select: { id: true },
+    });
+    return rows.map((r) => r.id);
+  }
+
+  async restateStreak(ids: readonly number[], consecutive: number, rung: string) {
     if (ids.length === 0) return;
-    await this.db.missedObligation.updateMany({ where: { id: { in: [...ids] } }, data: { notifiedAt: at } });
+    await this.db.missedObligation.updateMany({
+      where: { id: { in: [...ids] }, OR: [{ consecutive: { not: consecutive } }, { rung: { not: rung } }] },
+      data: { consecutive, rung },
+    });
   }
 
   async listForSubject(subjectId: number) {

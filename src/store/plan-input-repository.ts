@@ -133,6 +133,8 @@ export interface PlanInputRepository {
     on?: LocalDate;
     /** Only subjects whose region lies in this subtree (`Region.path` prefix, `/1/4/`). */
     regionPath?: string;
+    /** Only these subjects (the people some stored misses are about). */
+    subjectIds?: readonly number[];
     onProgress?: ReadProgress;
   }): Promise<SubjectTable>;
   /** Guarantees of active cadres that started by `to` and had not ended before `from`. */
@@ -239,7 +241,13 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
   }
 
   async listSubjects(
-    opts: { guarantorId?: number; on?: LocalDate; regionPath?: string; onProgress?: ReadProgress } = {},
+    opts: {
+      guarantorId?: number;
+      on?: LocalDate;
+      regionPath?: string;
+      subjectIds?: readonly number[];
+      onProgress?: ReadProgress;
+    } = {},
   ) {
     const { onProgress } = opts;
     const guaranteed =
@@ -254,15 +262,20 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
       opts.regionPath === undefined
         ? Prisma.empty
         : Prisma.sql`AND s."regionId" IN (SELECT "id" FROM "Region" WHERE "path" LIKE ${`${likeEscape(opts.regionPath)}%`})`;
-    const mine = Prisma.sql`${guaranteed} ${inRegion}`;
+    const listed =
+      opts.subjectIds === undefined
+        ? Prisma.empty
+        : Prisma.sql`AND s."id" = ANY(${[...opts.subjectIds]}::int[])`;
+    const mine = Prisma.sql`${guaranteed} ${inRegion} ${listed}`;
     const regionCode = new Map<number, string>();
     for (const r of await this.db.region.findMany({ select: { id: true, code: true } })) {
       regionCode.set(r.id, r.code);
     }
     const codeOf = (regionId: number) => regionCode.get(regionId) ?? "";
-    const scoped = opts.guarantorId !== undefined || opts.regionPath !== undefined;
+    const scoped =
+      opts.guarantorId !== undefined || opts.regionPath !== undefined || opts.subjectIds !== undefined;
     const [managedFrom, spans] = await Promise.all([
-      this.managedFromDays(opts.guarantorId, opts.regionPath),
+      this.managedFromDays(opts.guarantorId, opts.regionPath, opts.subjectIds),
       scoped ? Promise.resolve([null]) : this.idSpans("Subject", SUBJECT_SPAN),
     ]);
     let read = 0;
@@ -312,14 +325,17 @@ export class PrismaPlanInputRepository implements PlanInputRepository {
   private async managedFromDays(
     guarantorId?: number,
     regionPath?: string,
+    subjectIds?: readonly number[],
   ): Promise<(subjectId: number) => number> {
     const mine =
-      guarantorId !== undefined
-        ? Prisma.sql`WHERE "subjectId" IN (SELECT "subjectId" FROM "Guarantee" WHERE "cadreId" = ${guarantorId})`
-        : regionPath !== undefined
-          ? Prisma.sql`WHERE "subjectId" IN (SELECT s."id" FROM "Subject" s JOIN "Region" r ON r."id" = s."regionId"
+      subjectIds !== undefined
+        ? Prisma.sql`WHERE "subjectId" = ANY(${[...subjectIds]}::int[])`
+        : guarantorId !== undefined
+          ? Prisma.sql`WHERE "subjectId" IN (SELECT "subjectId" FROM "Guarantee" WHERE "cadreId" = ${guarantorId})`
+          : regionPath !== undefined
+            ? Prisma.sql`WHERE "subjectId" IN (SELECT s."id" FROM "Subject" s JOIN "Region" r ON r."id" = s."regionId"
                                              WHERE r."path" LIKE ${`${likeEscape(regionPath)}%`})`
-          : Prisma.empty;
+            : Prisma.empty;
     const [row] = await this.db.$queryRaw<{ data: string | null; top: number | null }[]>`
       SELECT encode(string_agg(int4send(x."subjectId") || int4send(x.day), ''::bytea), 'base64') AS data,
              max(x."subjectId") AS top

@@ -7,6 +7,7 @@
 import pino from "pino";
 import { loadTemplates } from "../../src/bot/templates";
 import { runCloseOut } from "../../src/jobs/close-out";
+import { runMissedNotice } from "../../src/jobs/missed-notice";
 import { createPlanner } from "../../src/planning/planner";
 import { type BotHarness, createBotHarness } from "../helpers/bot-harness";
 
@@ -22,21 +23,19 @@ let strict: number;
 /** Shanghai local time → instant. */
 const sh = (local: string) => new Date(`${local.replace(" ", "T")}:00+08:00`);
 
-function closeOut(local: string) {
-  const at = sh(local);
-  return runCloseOut(
-    {
-      store: h.store,
-      planner: createPlanner({ repos: h.store, tz: TZ }),
-      templates,
-      tz: TZ,
-      logger: pino({ level: "silent" }),
-      instance: "test",
-      clock: () => at,
-    },
-    at,
-  );
+function jobDeps(at: Date) {
+  return {
+    store: h.store,
+    planner: createPlanner({ repos: h.store, tz: TZ }),
+    templates,
+    tz: TZ,
+    logger: pino({ level: "silent" }),
+    instance: "test",
+    clock: () => at,
+  };
 }
+
+const closeOut = (local: string) => runCloseOut(jobDeps(sh(local)), sh(local));
 
 async function misses(subject: string | number) {
   const subjectId = typeof subject === "number" ? subject : h.ids[subject]!;
@@ -123,6 +122,10 @@ beforeAll(async () => {
   for (const run of ["2026-11-01 00:30", "2026-11-16 00:30", "2026-11-23 00:30"]) {
     expect((await closeOut(run)).status).toBe("done");
   }
+  // The 09:00 notices of Monday 23 November.
+  expect((await runMissedNotice(jobDeps(sh("2026-11-23 09:00")), sh("2026-11-23 09:00"))).status).toBe(
+    "done",
+  );
   await h.setList("wangli", ["张三@V1", "李四@V1", "王秀英@V1", "张三@V2", "严管对象@V1"]);
 });
 afterAll(() => h?.close());
@@ -151,8 +154,8 @@ describe("a weekly miss (王秀英: once a week, any method)", () => {
       satisfiedAt: NOW,
       satisfiedByVisitId: visit.id,
     });
-    // Close-out's notice query (a retried run) no longer returns it.
-    const toNotify = await h.store.missedObligations.listByPeriodKeys(["2026-W47"], { unnotifiedOnly: true });
+    // The notice job's query (a later run) no longer returns it.
+    const toNotify = await h.store.missedObligations.listPending(sh("2026-11-01 00:00"));
     expect(toNotify.map((m) => m.subjectId)).not.toContain(h.ids["王秀英@V1"]);
     later(1);
     const w = await h.say("wangli", "撤销");
@@ -314,12 +317,24 @@ describe("the repository", () => {
     expect(
       await missedObligations.markSatisfied({ subjectId, periodKey: "2026-W40", scopes: ["any"] }, 9002, NOW),
     ).toBe(0);
+    const pending = async () =>
+      (await missedObligations.listPending(NOW))
+        .filter((m) => m.subjectId === subjectId && keys.includes(m.periodKey))
+        .map((m) => m.periodKey);
+    expect(await pending()).toEqual(["2026-W41"]);
     expect(
-      (await missedObligations.listByPeriodKeys(keys, { unnotifiedOnly: true })).map((m) => m.periodKey),
-    ).toEqual(["2026-W41"]);
-    expect(await missedObligations.listByPeriodKeys(keys)).toHaveLength(2);
+      (await missedObligations.listForSubject(subjectId)).filter((m) => keys.includes(m.periodKey)),
+    ).toHaveLength(2);
     expect(await missedObligations.clearSatisfied(9002)).toBe(0);
     expect(await missedObligations.clearSatisfied(9001)).toBe(1);
-    expect(await missedObligations.listByPeriodKeys(keys, { unnotifiedOnly: true })).toHaveLength(2);
+    expect(await pending()).toEqual(["2026-W40", "2026-W41"]);
+    // The notice claims only rows still pending, and marks them notified.
+    const rows = await missedObligations.listForSubject(subjectId);
+    const w40 = rows.find((m) => m.periodKey === "2026-W40")!.id;
+    await missedObligations.markSatisfied({ subjectId, periodKey: "2026-W40", scopes: ["any"] }, 9001, NOW);
+    const w41 = rows.find((m) => m.periodKey === "2026-W41")!.id;
+    expect(await missedObligations.claimForNotice([w40, w41], NOW)).toEqual([w41]);
+    expect(await missedObligations.claimForNotice([w40, w41], NOW)).toEqual([]);
+    expect(await pending()).toEqual([]);
   });
 });

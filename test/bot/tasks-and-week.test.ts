@@ -82,7 +82,7 @@ describe("任务", () => {
     expect(new Set(own.map((i) => i.subjectId))).toEqual(
       new Set(["张三@V1", "李四@V1", "王秀英@V1", "张三@V2"].map((k) => h.ids[k])),
     );
-    expect(card.sub_title_text).toContain("4. 王秀英  独居老人·高风险  本周应访，已逾期2天");
+    expect(card.sub_title_text).toContain("4. 王秀英  独居老人·高风险  本周应访，已逾期4天");
     const list = await h.store.conversation.latestList(h.ids.wangli!);
     expect(list?.items).toEqual(own.map((i) => ({ n: i.number, subjectId: i.subjectId, name: i.name })));
 
@@ -223,7 +223,7 @@ describe("本周", () => {
       [
         "【本周走访】11月23日至11月29日",
         "本周应访1人：",
-        "张三  精神障碍·风险2级  7月15日前应访，已逾期90天",
+        "张三  精神障碍·风险2级  7月15日前应访，已逾期132天",
         "另有1人本周之后到期（最早11月30日），回复「任务」可查看。",
         "本周已登记1次：",
         "王秀英  11月23日 上门走访 正常",

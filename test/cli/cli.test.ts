@@ -71,7 +71,7 @@ describe("plan", () => {
             category: "mental_disorder",
             level: "risk3",
             status: "overdue",
-            overdueDays: 2,
+            overdueDays: 4,
           },
           {
             n: 2,
@@ -99,7 +99,7 @@ describe("plan", () => {
       [
         "11月24日（周二）走访计划：工作日",
         "王丽（wangli）2 人",
-        "  1. 张三  精神障碍·风险3级  本周应访，已逾期2天",
+        "  1. 张三  精神障碍·风险3级  本周应访，已逾期4天",
         "  2. 王秀英  独居老人·高风险  本周应访",
         "共 1 名干部、2 项待访（其中逾期 1 项）。",
       ].join("\n"),
@@ -149,9 +149,9 @@ describe("push daily", () => {
     const doc = await json("push", "daily", "--date", "2026-10-10", "--dry-run", "--json");
     expect(doc).toMatchObject({ date: "2026-10-10", workday: true, enqueued: 0, status: "dry_run" });
     expect(doc.messages.map((m: { to: string }) => m.to)).toEqual(["wangli", "lisi"]);
-    // Week 40's quota was due on 30 September; 8, 9 and 10 October are the working days since.
+    // Week 40's quota was due on 30 September: 10 October is the tenth day since (1–8 October off).
     expect(doc.messages[0].body).toMatch(
-      /^【今日走访】10月10日（周六）\n1\. 王秀英 {2}独居老人·高风险 {2}本周应访，已逾期3天\n2\. 张三 /,
+      /^【今日走访】10月10日（周六）\n1\. 王秀英 {2}独居老人·高风险 {2}本周应访，已逾期10天\n2\. 张三 /,
     );
     expect(Object.keys(doc.messages[0]).sort()).toEqual(["body", "to"]);
     expect(await outboxCount()).toBe(0);
@@ -172,7 +172,7 @@ describe("push daily", () => {
     const res = await baobao("push", "yearly", "--date", "2026-10-10");
     expect(res.code).toBe(1);
     expect(res.err).toBe(
-      "错误：未知任务：yearly（可选 daily、reminder、summary、close-out、weekly、incident-idle）",
+      "错误：未知任务：yearly（可选 daily、reminder、summary、close-out、missed、weekly、incident-idle）",
     );
   });
 });
@@ -216,8 +216,8 @@ describe("policy", () => {
     expect(audit).toHaveLength(1);
     const plan = await json("plan", "--date", "2026-11-24", "--json");
     const wang = plan.cadres[0].items.find((i: { name: string }) => i.name === "王秀英");
-    // Last visit 18 November + 3 days → due by 21 November: overdue 2 working days on the 24th.
-    expect(wang).toMatchObject({ status: "overdue", overdueDays: 2 });
+    // Last visit 18 November + 3 days → due by 21 November: overdue 3 days on the 24th.
+    expect(wang).toMatchObject({ status: "overdue", overdueDays: 3 });
   });
 
   it("rejects invalid rules with Chinese messages", async () => {

@@ -75,9 +75,9 @@ describe("report --json", () => {
         o.guarantors,
       ]),
     ).toEqual([
-      ["钱军", 17, ["王丽"]],
-      ["李明", 2, ["王丽"]],
-      ["冯伟", 2, ["赵敏"]],
+      ["钱军", 25, ["王丽"]],
+      ["李明", 4, ["王丽"]],
+      ["冯伟", 4, ["赵敏"]],
     ]);
     expect(doc.openIncidents).toEqual([
       expect.objectContaining({ number: `E${t.openIncident}`, acknowledged: false, ageHours: 11 }),

@@ -33,11 +33,11 @@ describe("weekly cadence — due, done, overdue", () => {
   const s = subject(1, "mental_disorder", "risk3", { name: "张三" });
   const g = guarantee(1, "c1");
 
-  it("is overdue by 2 working days on Tuesday when last week was missed (the card example)", () => {
+  it("is overdue by 4 days on Tuesday when last week (due by Friday) was missed (the card example)", () => {
     const result = plan("2026-11-24 07:30", [s], [g], []);
     expect(result.subjects[0]).toMatchObject({
       state: "overdue",
-      overdueWorkdays: 2,
+      overdueDays: 4,
       window: { unit: "week", key: "2026-W48", startDate: "2026-11-23", endDate: "2026-11-29" },
       dueBy: "2026-11-27",
     });
@@ -47,7 +47,7 @@ describe("weekly cadence — due, done, overdue", () => {
         subjectId: 1,
         name: "张三",
         state: "overdue",
-        overdueWorkdays: 2,
+        overdueDays: 4,
       }),
     ]);
     expect(result.today).toBe("2026-11-24");
@@ -58,7 +58,7 @@ describe("weekly cadence — due, done, overdue", () => {
     const lastWeek = visit(1, "c1", "2026-11-18 10:00");
     expect(plan("2026-11-24 07:30", [s], [g], [lastWeek]).subjects[0]).toMatchObject({
       state: "due",
-      overdueWorkdays: 0,
+      overdueDays: 0,
       dueBy: "2026-11-27",
     });
     const done = plan("2026-11-24 18:00", [s], [g], [lastWeek, visit(1, "c1", "2026-11-24 15:00")]);
@@ -75,21 +75,21 @@ describe("weekly cadence — due, done, overdue", () => {
       window: { key: "2026-W49" },
     });
     expect(plan("2026-11-30 08:00", [s], [g], [mondayMidnight]).subjects[0]).toMatchObject({ state: "done" });
-    // Without the Sunday visit, W48 was missed: Monday reads overdue by 1.
+    // Without the Sunday visit, W48 (due by Friday) was missed: Monday reads overdue by 3 days.
     expect(plan("2026-11-30 08:00", [s], [g], []).subjects[0]).toMatchObject({
       state: "overdue",
-      overdueWorkdays: 1,
+      overdueDays: 3,
     });
   });
 
-  it("turns overdue once no working day is left for the visit, counting working days", () => {
+  it("turns overdue once no working day is left for the visit, counting calendar days", () => {
     const lastWeek = visit(1, "c1", "2026-11-18 10:00");
     const at = (now: string) => plan(now, [s], [g], [lastWeek], weekly).subjects[0];
     expect(at("2026-11-27 09:00")).toMatchObject({ state: "due", dueBy: "2026-11-27" }); // Friday
-    expect(at("2026-11-28 09:00")).toMatchObject({ state: "overdue", overdueWorkdays: 0 }); // Saturday
+    expect(at("2026-11-28 09:00")).toMatchObject({ state: "overdue", overdueDays: 1 }); // Saturday
     expect(plan("2026-12-01 09:00", [s], [g], [lastWeek], weekly).subjects[0]).toMatchObject({
       state: "overdue",
-      overdueWorkdays: 2, // Monday and Tuesday after Friday's due-by point
+      overdueDays: 4, // Saturday to Tuesday after Friday's due-by point
     });
   });
 
@@ -108,7 +108,7 @@ describe("weekly cadence — due, done, overdue", () => {
       required: 2,
       done: 0,
     });
-    expect(at("2026-11-27 09:00", [])).toMatchObject({ state: "overdue", overdueWorkdays: 1 });
+    expect(at("2026-11-27 09:00", [])).toMatchObject({ state: "overdue", overdueDays: 1 });
     expect(at("2026-11-27 09:00", [visit(1, "c1", "2026-11-26 16:00")])).toMatchObject({
       state: "due",
       dueBy: "2026-11-27",
@@ -174,7 +174,7 @@ describe("late entries", () => {
     // Entered on Tuesday for Sunday 22:00 of the previous week: W47 is satisfied, so not overdue.
     const sundayVisit = visit(1, "c1", "2026-11-22 22:00");
     const result = plan("2026-11-24 10:00", [s], [guarantee(1, "c1")], [sundayVisit], weekly);
-    expect(result.subjects[0]).toMatchObject({ state: "due", overdueWorkdays: 0, done: 0 });
+    expect(result.subjects[0]).toMatchObject({ state: "due", overdueDays: 0, done: 0 });
   });
 });
 
@@ -192,18 +192,19 @@ describe("the 2026 National Day holiday week", () => {
     });
     const holiday = plan("2026-10-01 09:00", [s], [g], [w39], weekly);
     expect(holiday.workday).toBe(false);
-    expect(holiday.subjects[0]).toMatchObject({ state: "overdue", overdueWorkdays: 0 });
+    expect(holiday.subjects[0]).toMatchObject({ state: "overdue", overdueDays: 1 });
   });
 
-  it("counts overdue working days only from the first working day after the holiday", () => {
+  it("counts overdue calendar days through the holiday, from the day after the due-by day", () => {
     const at = (now: string) => plan(now, [s], [g], [w39], weekly).subjects[0];
+    // W40 was due by Wednesday 30 September; 1–8 October are days off.
     expect(at("2026-10-07 09:00")).toMatchObject({
       state: "overdue",
-      overdueWorkdays: 0,
+      overdueDays: 7,
       window: { key: "2026-W41" },
     });
-    expect(at("2026-10-08 09:00")).toMatchObject({ state: "overdue", overdueWorkdays: 1 });
-    expect(at("2026-10-10 09:00")).toMatchObject({ state: "overdue", overdueWorkdays: 3 }); // Saturday make-up day
+    expect(at("2026-10-08 09:00")).toMatchObject({ state: "overdue", overdueDays: 8 });
+    expect(at("2026-10-10 09:00")).toMatchObject({ state: "overdue", overdueDays: 10 }); // Saturday make-up day
   });
 
   it("makes the Saturday 2026-10-10 make-up day the week's due-by point", () => {
@@ -227,7 +228,7 @@ describe("paused people owe nothing", () => {
     // December is owed again, and November's miss does not make it overdue.
     expect(plan("2026-12-02 09:00", [s], [g], [], monthly).subjects[0]).toMatchObject({
       state: "due",
-      overdueWorkdays: 0,
+      overdueDays: 0,
     });
   });
 
@@ -266,7 +267,7 @@ describe("new subjects and guarantors mid-period", () => {
     // The partial week is not carried over as a miss.
     expect(plan("2026-12-01 09:00", [s], [g], [], weekly).subjects[0]).toMatchObject({
       state: "due",
-      overdueWorkdays: 0,
+      overdueDays: 0,
     });
   });
 });
@@ -317,9 +318,9 @@ describe("any vs each guarantor", () => {
 
   it("under each, only the guarantor who missed last week is overdue", () => {
     const result = plan("2026-11-24 09:00", [s], guarantees, [visit(1, "a", "2026-11-17 10:00")], eachRule);
-    expect(result.byCadre.get("a")?.[0]).toMatchObject({ state: "due", overdueWorkdays: 0 });
-    expect(result.byCadre.get("b")?.[0]).toMatchObject({ state: "overdue", overdueWorkdays: 2 });
-    expect(result.subjects[0]).toMatchObject({ state: "overdue", overdueWorkdays: 2 });
+    expect(result.byCadre.get("a")?.[0]).toMatchObject({ state: "due", overdueDays: 0 });
+    expect(result.byCadre.get("b")?.[0]).toMatchObject({ state: "overdue", overdueDays: 4 });
+    expect(result.subjects[0]).toMatchObject({ state: "overdue", overdueDays: 4 });
   });
 
   it("under each, a guarantor who started this week owes it as best effort and nothing for last week", () => {
@@ -351,8 +352,8 @@ describe("every-N-days cadence (mental_disorder risk 1–2: every 14 days, in pe
     });
     expect(at("2026-11-17 09:00")).toMatchObject({ state: "due", dueBy: "2026-11-24" });
     expect(at("2026-11-24 09:00")).toMatchObject({ state: "due" });
-    expect(at("2026-11-25 09:00")).toMatchObject({ state: "overdue", overdueWorkdays: 1 });
-    expect(at("2026-11-30 09:00")).toMatchObject({ state: "overdue", overdueWorkdays: 4 });
+    expect(at("2026-11-25 09:00")).toMatchObject({ state: "overdue", overdueDays: 1 });
+    expect(at("2026-11-30 09:00")).toMatchObject({ state: "overdue", overdueDays: 6 });
   });
 
   it("starts a new interval after a pause ends and from registration", () => {
@@ -497,7 +498,7 @@ describe("visit input shapes", () => {
       visits: packVisits(visits),
     });
     expect(fromColumns).toEqual(fromRecords);
-    expect(fromRecords.subjects[0]).toMatchObject({ state: "due", overdueWorkdays: 0 });
+    expect(fromRecords.subjects[0]).toMatchObject({ state: "due", overdueDays: 0 });
   });
 
   it("trusts columns without statuses and outcomes to be pre-filtered", () => {

@@ -1,4 +1,5 @@
 import { closeOutTasks, runCloseOut } from "../../src/jobs/close-out";
+import { runMissedNotice } from "../../src/jobs/missed-notice";
 import { DEFAULT_CADENCE_POLICIES } from "../../src/domain/cadence-defaults";
 import { createTownship, sh, TZ, type Township } from "../planning/township-fixture";
 
@@ -79,9 +80,14 @@ it("closes weeks on Mondays, months and quarters on the 1st, and every-N-days da
 });
 
 describe("the escalation ladder over three weeks", () => {
-  it("week 1 missed: a note to each guarantor, held until 09:00", async () => {
+  it("week 1 missed: a note to each guarantor, built and sent at 09:00", async () => {
     const outcome = await runCloseOut(t.deps({ clock: sh("2026-11-16 00:30") }), sh("2026-11-16 00:30"));
     expect(outcome.status).toBe("done");
+    // Close-out only records: the notices are built by the 09:00 job.
+    expect(outcome.enqueued).toBe(0);
+    expect(await outbox("missed:")).toEqual([]);
+    const sent = await runMissedNotice(t.deps({ clock: sh("2026-11-16 09:00") }), sh("2026-11-16 09:00"));
+    expect(sent).toMatchObject({ status: "done", enqueued: 3 });
     expect(await misses()).toEqual([
       {
         subjectId: ladder,
@@ -108,12 +114,15 @@ describe("the escalation ladder over three weeks", () => {
   it("a second run of the same close-out records and sends nothing", async () => {
     const again = await runCloseOut(t.deps({ instance: "test-b" }), sh("2026-11-16 07:00"));
     expect(again.status).toBe("already_done");
+    const notices = await runMissedNotice(t.deps({ instance: "test-b" }), sh("2026-11-16 09:30"));
+    expect(notices.status).toBe("already_done");
     expect(await misses()).toHaveLength(1);
     expect(await outbox("missed:2026-W46:")).toHaveLength(3);
   });
 
   it("week 2 missed: the village leader hears, with names", async () => {
     await runCloseOut(t.deps(), sh("2026-11-23 00:30"));
+    await runMissedNotice(t.deps(), sh("2026-11-23 09:00"));
     expect((await misses()).filter((m) => m.periodKey === "2026-W47")).toEqual([
       {
         subjectId: ladder,
@@ -136,6 +145,7 @@ describe("the escalation ladder over three weeks", () => {
 
   it("week 3 missed: the township leader hears", async () => {
     await runCloseOut(t.deps(), sh("2026-11-30 00:30"));
+    await runMissedNotice(t.deps(), sh("2026-11-30 09:00"));
     expect((await misses()).filter((m) => m.periodKey === "2026-W48")).toEqual([
       {
         subjectId: ladder,

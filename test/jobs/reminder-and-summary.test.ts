@@ -61,7 +61,7 @@ describe("the 15:00 reminder", () => {
         to: "wangli",
         body: [
           "【走访提醒】今天清单上还有1人逾期未访：",
-          "1. 张三  本周应访，已逾期2天",
+          "1. 张三  本周应访，已逾期4天",
           "走访后回复即可登记，如「1 正常」。",
         ].join("\n"),
       },
@@ -79,7 +79,7 @@ describe("the 15:00 reminder", () => {
 
   it("names people without a number when the cadre got no card that day, and skips once they visit", async () => {
     const dry = await runReminder(t.deps(), sh("2026-11-25 15:00"), { dryRun: true });
-    expect(dry.messages.find((m) => m.to === "wangli")?.body).toContain("\n张三  本周应访，已逾期3天\n");
+    expect(dry.messages.find((m) => m.to === "wangli")?.body).toContain("\n张三  本周应访，已逾期5天\n");
     expect(dry.messages.find((m) => m.to === "wangli")?.body).toContain("如「张三 正常」");
     await t.visit(zhangsan, t.cadres.wangli, "2026-11-25 14:00", { outcome: "not_met" });
     const after = await runReminder(t.deps(), sh("2026-11-25 15:00"), { dryRun: true });
@@ -97,8 +97,8 @@ describe("the 17:30 leader summary", () => {
         "【今日概况】11月24日（周二） 青山村",
         "本期应访3人：已访0人，待访1人，逾期2人；走访覆盖率0%。",
         "逾期人员2人：",
-        "张三（青山村，包保人王丽，逾期2天）",
-        "刘强（青山村，包保人李四，逾期2天）",
+        "张三（青山村，包保人王丽，逾期4天）",
+        "刘强（青山村，包保人李四，逾期4天）",
       ].join("\n"),
     );
     expect(byUser.get("lichunsheng")).toBe(

@@ -47,8 +47,8 @@ describe("periods through the store", () => {
     expect(plan.date).toBe("2026-11-30");
     expect(stateOf(plan, sunday)).toMatchObject({ state: "due", done: 0, window: { key: "2026-W49" } });
     expect(stateOf(plan, monday)).toMatchObject({ state: "done", done: 1 });
-    // Nothing in W48 either: overdue by one working day on Monday.
-    expect(stateOf(plan, never)).toMatchObject({ state: "overdue", overdueWorkdays: 1 });
+    // Nothing in W48 either (due by Friday 27 November): overdue by 3 days on Monday.
+    expect(stateOf(plan, never)).toMatchObject({ state: "overdue", overdueDays: 3 });
   });
 
   it("decides months at the last minute of the month, and any method counts for `any` policies", async () => {
@@ -75,7 +75,7 @@ describe("periods through the store", () => {
     expect(stateOf(plan, november)).toMatchObject({ state: "done" });
   });
 
-  it("closes quarters on 30 September and counts working days across the National Day holiday", async () => {
+  it("closes quarters on 30 September and counts calendar days across the National Day holiday", async () => {
     const visited = await t.subject({
       name: "季度已访",
       category: "community_correction",
@@ -97,9 +97,9 @@ describe("periods through the store", () => {
       window: { key: "2026-Q4" },
       dueBy: "2026-12-31",
     });
-    // Q3's quota was due by Wednesday 30 September; 1–7 October are holidays: 8 and 9 October are
-    // the working days since.
-    expect(stateOf(plan, missed)).toMatchObject({ state: "overdue", overdueWorkdays: 2 });
+    // Q3's quota was due by Wednesday 30 September; 1–8 October are days off: 9 October is the
+    // ninth calendar day since.
+    expect(stateOf(plan, missed)).toMatchObject({ state: "overdue", overdueDays: 9 });
     expect(itemsOf(plan, t.cadres.zhaomin.id).map((i) => i.name)).toEqual(["季度未访", "季度已访"]);
   });
 
@@ -199,7 +199,7 @@ describe("guarantor rules and policies from the table", () => {
       guarantors: [t.cadres.wangli],
     });
     const before = await planner().planForDate({ now: sh("2026-11-23 08:30") });
-    expect(stateOf(before, id)).toMatchObject({ state: "overdue", overdueWorkdays: 1 });
+    expect(stateOf(before, id)).toMatchObject({ state: "overdue", overdueDays: 3 });
     // Visited on Sunday, entered on Monday morning (`昨天 1 正常`).
     await t.visit(id, t.cadres.wangli, "2026-11-22 12:00", { createdAt: "2026-11-23 09:00" });
     const after = await planner().planForDate({ now: sh("2026-11-23 10:00") });

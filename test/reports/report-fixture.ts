@@ -5,17 +5,17 @@
  *
  * 青山村 (429901100201)                                      state on 11-24 (17:30)
  *   张三  精神障碍 风险3级 weekly in person  王丽  visits 11-16, 11-24    done
- *   李明  独居老人 高风险 weekly             王丽  no visit               overdue 2 (W47 missed)
+ *   李明  独居老人 高风险 weekly             王丽  no visit               overdue 4 (W47 missed; due by Friday 11-20)
  *   王芳  社区矫正 严管 weekly               李四  visit 11-18            due
  *   赵刚  社区戒毒 monthly                   李四  visit 10-15            due
- *   钱军  重点信访 monthly                   王丽  no visit               overdue 17 (October missed)
+ *   钱军  重点信访 monthly                   王丽  no visit               overdue 25 (October missed; due by Friday 10-30)
  *   孙丽  社区戒毒 monthly                   王丽  paused from 11-24      paused (new pause, 住院)
  *   周强  独居老人 高风险 weekly             李四  11-24 abnormal 情绪激动 done
  * 河口村 (429901100202)
  *   陈明  独居老人 高风险 weekly             赵敏  visits 11-17, 11-23    done
  *   吴敏  留守儿童 monthly in person         赵敏  visit 11-05            done
  *   郑华  社区矫正 严管 weekly               赵敏  11-20; 11-24 not met   due
- *   冯伟  精神障碍 风险3级 weekly in person  赵敏  11-17 by phone only    overdue 2 (W47 missed)
+ *   冯伟  精神障碍 风险3级 weekly in person  赵敏  11-17 by phone only    overdue 4 (W47 missed; due by Friday 11-20)
  *   韩梅  独居老人 一般 quarterly            赵敏  visit 10-10            done
  *
  * 青山村: owed 6, done 2, due 2, overdue 2, paused 1 → 33%; 河口村: owed 5, done 3, due 1,

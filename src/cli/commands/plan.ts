@@ -74,7 +74,7 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
                 category: item.category,
                 level: item.level,
                 status: item.state,
-                overdueDays: item.overdueWorkdays,
+                overdueDays: item.overdueDays,
               })),
             })),
             calendarWarnings,

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { zoneOf } from "../../domain/local-date";
 import { dayView } from "../../jobs/day-view";
+import { CLOSE_OUT_JOB } from "../../jobs/close-out";
 import type { JobOutcome, JobStatus } from "../../jobs/job";
 import { findJob } from "../../jobs/job-table";
 import type { CliContext } from "../cli-context";
@@ -19,7 +20,8 @@ const JOBS: Record<string, { job: string; title: string }> = {
   daily: { job: "daily-push", title: "早间走访卡片" },
   reminder: { job: "reminder", title: "下午逾期提醒" },
   summary: { job: "leader-summary", title: "领导每日概况" },
-  "close-out": { job: "close-out", title: "周期结算（前一天结束的周期）" },
+  "close-out": { job: "close-out", title: "周期结算（前一天结束的周期，只记录未访）" },
+  missed: { job: "missed-notice", title: "未按期走访通知（按发送时仍未补访的记录）" },
   weekly: { job: "weekly-report", title: "上周周报（镇领导，文字与趋势图，含周周清）" },
   "incident-idle": { job: "incident-idle-reminder", title: "事件未结提醒（已收到7天无进展）" },
 };
@@ -45,14 +47,14 @@ export interface PushJson {
   warnings: string[];
 }
 
-/** `baobao push daily|reminder|summary|close-out --date YYYY-MM-DD [--dry-run] [--json]`. */
+/** `baobao push daily|reminder|summary|close-out|missed|weekly --date YYYY-MM-DD [--dry-run] [--json]`. */
 export function registerPushCommand(program: Command, ctx: CliContext): void {
   program
     .command("push")
     .description(
-      "手动执行定时推送：daily 早间卡片、reminder 逾期提醒、summary 领导概况、close-out 周期结算、weekly 上周周报、incident-idle 事件未结提醒",
+      "手动执行定时推送：daily 早间卡片、reminder 逾期提醒、summary 领导概况、close-out 周期结算、missed 未按期走访通知、weekly 上周周报、incident-idle 事件未结提醒",
     )
-    .argument("<任务>", "daily | reminder | summary | close-out | weekly | incident-idle")
+    .argument("<任务>", "daily | reminder | summary | close-out | missed | weekly | incident-idle")
     .option("--date <YYYY-MM-DD>", "日期（默认今天）；close-out 结算这一天之前结束的周期")
     .option("--dry-run", "试运行：只显示将发送的内容，不保存、不发送")
     .option("--json", "以 JSON 输出")
@@ -94,7 +96,14 @@ export function registerPushCommand(program: Command, ctx: CliContext): void {
 function describeOutcome(title: string, outcome: JobOutcome): string {
   const day = dayView(outcome.date);
   const lines = [`${day.month}月${day.day}日（${day.weekday}）${title}：${STATUS_TEXT[outcome.status]}。`];
-  if (outcome.status === "done")
+  if (outcome.status === "done" && outcome.job === CLOSE_OUT_JOB) {
+    // Close-out only records; the notices are built by the 09:00 job (`push missed`).
+    const runs = (outcome.detail.runs ?? []) as { recorded?: number }[];
+    const recorded = runs.reduce((n, run) => n + (run.recorded ?? 0), 0);
+    lines.push(
+      `新记录未按期走访 ${recorded} 条；通知在工作日 09:00 按届时仍未补访的记录发送（push missed）。`,
+    );
+  } else if (outcome.status === "done")
     lines.push(`已加入发送队列 ${outcome.enqueued} 条（共 ${outcome.messages.length} 位收件人）。`);
   if (outcome.status === "dry_run") {
     lines.push(`将发送 ${outcome.messages.length} 条。`);
