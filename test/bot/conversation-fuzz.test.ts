@@ -2,6 +2,7 @@
  * Random input through bot.handle: whatever a cadre (or a broken client) sends, the bot answers
  * at least once, within WeCom's text limit, and never crashes.
  */
+import { prng } from "../helpers/prng";
 import { type BotHarness, createBotHarness } from "../helpers/bot-harness";
 
 let h: BotHarness;
@@ -10,18 +11,6 @@ beforeAll(async () => {
   await h.setList("wangli", ["张三@V1", "李四@V1", "王秀英@V1"]);
 });
 afterAll(() => h.close());
-
-/** mulberry32, seeded: the same strings every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   "1",

@@ -4,17 +4,14 @@
  * policy's minimum marks the miss satisfied (in the visit's transaction); 撤销 / 更正 open it
  * again. Misses that stay open: too few visits, `not_met`, a method the policy does not accept.
  */
-import pino from "pino";
-import { loadTemplates } from "../../src/bot/templates";
+import type { JobDeps } from "../../src/jobs/job";
 import { runCloseOut } from "../../src/jobs/close-out";
 import { runMissedNotice } from "../../src/jobs/missed-notice";
-import { createPlanner } from "../../src/planning/planner";
+import { jobDepsFor } from "../helpers/job-deps";
 import { type BotHarness, createBotHarness } from "../helpers/bot-harness";
 
-const TZ = "Asia/Shanghai";
 const NOW = new Date("2026-11-23T02:00:00Z"); // Monday 23 November, 10:00 in Shanghai
 const MIN = 60_000;
-const templates = loadTemplates();
 
 let h: BotHarness;
 /** A person under the each-guarantor rule, guaranteed by 王丽 and 王德富. */
@@ -23,17 +20,7 @@ let strict: number;
 /** Shanghai local time → instant. */
 const sh = (local: string) => new Date(`${local.replace(" ", "T")}:00+08:00`);
 
-function jobDeps(at: Date) {
-  return {
-    store: h.store,
-    planner: createPlanner({ repos: h.store, tz: TZ }),
-    templates,
-    tz: TZ,
-    logger: pino({ level: "silent" }),
-    instance: "test",
-    clock: () => at,
-  };
-}
+const jobDeps = (at: Date): JobDeps => jobDepsFor(h.store, at);
 
 const closeOut = (local: string) => runCloseOut(jobDeps(sh(local)), sh(local));
 

@@ -3,12 +3,12 @@
  * lists the cadre's own due people in the morning card's order and numbers (planForCadre), `本周`
  * this week's obligations and their state, and a tap on the morning card records the visit.
  */
-import pino from "pino";
 import { createPlanTaskSource } from "../../src/bot/commands/plan-task-source";
 import { loadTemplates } from "../../src/bot/templates";
 import { runDailyPush } from "../../src/jobs/daily-push";
 import type { JobDeps } from "../../src/jobs/job";
 import { createPlanner } from "../../src/planning/planner";
+import { jobDepsFor } from "../helpers/job-deps";
 import { type BotHarness, createBotHarness } from "../helpers/bot-harness";
 
 const TZ = "Asia/Shanghai";
@@ -43,17 +43,7 @@ interface Card {
 
 const cardOf = (body: Record<string, unknown>) => body.template_card as Card;
 
-function jobDeps(): JobDeps {
-  return {
-    store: h.store,
-    planner: createPlanner({ repos: h.store, tz: TZ }),
-    templates,
-    tz: TZ,
-    logger: pino({ level: "silent" }),
-    instance: "test",
-    clock: () => h.clock.now,
-  };
-}
+const jobDeps = (): JobDeps => jobDepsFor(h.store, () => h.clock.now);
 
 async function visit(subject: string, cadre: string, at: string) {
   await h.db.prisma.visit.create({

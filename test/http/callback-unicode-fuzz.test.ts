@@ -7,6 +7,7 @@
  */
 import { type CallbackRequest, createCallbackSender } from "../../src/wecom/emulator/callback-sender";
 import { cdata } from "../../src/wecom/xml";
+import { prng } from "../helpers/prng";
 import { seedSmallTownship, startTestServices, type TestServices } from "../helpers/test-services";
 import { APP, startEmulator } from "../wecom/fixtures/emulator-setup";
 
@@ -162,18 +163,6 @@ test("a reference to a lone surrogate (&#xD800;) gets one ordinary reply", async
   expect(summary(outcome)).toEqual(ORDINARY);
   expect(outcome.replies[0]).toContain("你好\ufffd\ufffd吗");
 });
-
-/** mulberry32, seeded: the same messages every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   "你好",

@@ -3,30 +3,17 @@
  * week until it is closed (issue 11 item 8): working days only, once per week whatever the runs
  * and instances, a new count after 处理, never after 结案. Fixed clock, through the bot and the job.
  */
-import pino from "pino";
-import { loadTemplates } from "../../src/bot/templates";
 import { runIncidentIdleReminder } from "../../src/jobs/incident-idle-reminder";
 import type { JobDeps } from "../../src/jobs/job";
 import { JOB_TABLE } from "../../src/jobs/job-table";
-import { createPlanner } from "../../src/planning/planner";
+import { jobDepsFor } from "../helpers/job-deps";
 import { type BotHarness, createBotHarness } from "../helpers/bot-harness";
-import { sh, TZ } from "../planning/township-fixture";
+import { sh } from "../planning/township-fixture";
 
 let h: BotHarness;
 let e: number;
-const templates = loadTemplates();
 
-function deps(clock: Date, instance = "a"): JobDeps {
-  return {
-    store: h.store,
-    planner: createPlanner({ repos: h.store, tz: TZ }),
-    templates,
-    tz: TZ,
-    logger: pino({ level: "silent" }),
-    instance,
-    clock: () => clock,
-  };
-}
+const deps = (clock: Date, instance = "a"): JobDeps => jobDepsFor(h.store, clock, instance);
 
 async function say(at: string, from: string, text: string): Promise<string> {
   h.clock.now = sh(at);

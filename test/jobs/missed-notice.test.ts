@@ -6,34 +6,22 @@
  * rung; a repeated or taken-over run sends nothing twice; a restart at 10:00 catches up.
  */
 import pino from "pino";
-import { loadTemplates } from "../../src/bot/templates";
 import { runCloseOut } from "../../src/jobs/close-out";
 import type { JobDeps } from "../../src/jobs/job";
 import { JOB_TABLE } from "../../src/jobs/job-table";
 import { noticeBatches, runMissedNotice, taskOfRow } from "../../src/jobs/missed-notice";
 import type { NoticeEntry } from "../../src/jobs/miss-notices";
 import { createScheduler } from "../../src/jobs/scheduler";
-import { createPlanner } from "../../src/planning/planner";
+import { jobDepsFor } from "../helpers/job-deps";
 import { type BotHarness, createBotHarness } from "../helpers/bot-harness";
 
 const TZ = "Asia/Shanghai";
 /** Shanghai local time → instant. */
 const sh = (local: string) => new Date(`${local.replace(" ", "T")}:00+08:00`);
-const templates = loadTemplates();
 
 let h: BotHarness;
 
-function deps(at: Date, instance = "test-a"): JobDeps {
-  return {
-    store: h.store,
-    planner: createPlanner({ repos: h.store, tz: TZ }),
-    templates,
-    tz: TZ,
-    logger: pino({ level: "silent" }),
-    instance,
-    clock: () => at,
-  };
-}
+const deps = (at: Date, instance = "test-a"): JobDeps => jobDepsFor(h.store, at, instance);
 
 const closeOut = (local: string) => runCloseOut(deps(sh(local)), sh(local));
 const notices = (local: string, instance?: string) => runMissedNotice(deps(sh(local), instance), sh(local));

@@ -3,30 +3,17 @@
  * open, grave anomalies nobody has been back to see, people missed two periods running — and
  * none of what is closed, followed up or satisfied. Driven through the bot and the job, fixed clock.
  */
-import pino from "pino";
-import { loadTemplates } from "../../src/bot/templates";
 import type { JobDeps } from "../../src/jobs/job";
 import { runWeeklyReport } from "../../src/jobs/weekly-report";
-import { createPlanner } from "../../src/planning/planner";
 import { computeWeeklyClearUp, missWindowPairs } from "../../src/reports/weekly-clear-up";
+import { jobDepsFor } from "../helpers/job-deps";
 import { type BotHarness, createBotHarness } from "../helpers/bot-harness";
 import { sh, TZ } from "../planning/township-fixture";
 
 let h: BotHarness;
-const templates = loadTemplates();
 const fakePng = () => Buffer.from("PNG");
 
-function deps(clock: Date, instance = "a"): JobDeps {
-  return {
-    store: h.store,
-    planner: createPlanner({ repos: h.store, tz: TZ }),
-    templates,
-    tz: TZ,
-    logger: pino({ level: "silent" }),
-    instance,
-    clock: () => clock,
-  };
-}
+const deps = (clock: Date, instance = "a"): JobDeps => jobDepsFor(h.store, clock, instance);
 
 async function say(at: string, from: string, text: string): Promise<string> {
   h.clock.now = sh(at);

@@ -7,16 +7,13 @@
  */
 import path from "node:path";
 import ExcelJS from "exceljs";
-import pino from "pino";
-import { loadTemplates } from "../../src/bot/templates";
 import { run } from "../../src/cli/main";
 import { runDailyPush } from "../../src/jobs/daily-push";
-import { createPlanner } from "../../src/planning/planner";
+import { jobDepsFor } from "../helpers/job-deps";
 import { type BotHarness, createBotHarness } from "../helpers/bot-harness";
 import { makeTempDir } from "../helpers/temp-dir";
 import { SECRET_KEY_HEX } from "../planning/township-fixture";
 
-const TZ = "Asia/Shanghai";
 const sh = (local: string) => new Date(`${local.replace(" ", "T")}:00+08:00`);
 const NOW = sh("2026-10-09 09:00");
 
@@ -45,19 +42,7 @@ async function baobao(...args: string[]) {
 
 it("the morning card says 已逾期9天", async () => {
   const at = sh("2026-10-09 08:30");
-  const outcome = await runDailyPush(
-    {
-      store: h.store,
-      planner: createPlanner({ repos: h.store, tz: TZ }),
-      templates: loadTemplates(),
-      tz: TZ,
-      logger: pino({ level: "silent" }),
-      instance: "test",
-      clock: () => at,
-    },
-    at,
-    { dryRun: true },
-  );
+  const outcome = await runDailyPush(jobDepsFor(h.store, at), at, { dryRun: true });
   expect(outcome.workday).toBe(true);
   const card = outcome.messages.find((m) => m.to === "wangli")?.body ?? "";
   expect(card).toContain("王秀英  独居老人·高风险  本周应访，已逾期9天");
