@@ -4,6 +4,7 @@
  * level labels, states, escalation rungs).
  */
 
+import type { CadreRoleCode } from "./cadre-roles";
 import type { Category } from "./categories";
 
 /** Short category names for cards and reports (e.g. `精神障碍·风险2级`). */
@@ -28,6 +29,21 @@ export const CATEGORY_FULL_LABELS: Readonly<Record<Category, string>> = {
   elderly_alone: "独居空巢老人",
   idle_youth: "社会闲散青少年",
   petitioner: "重点信访人员",
+};
+
+/** Cadre roles as the operator reads them (`cadre list`, exports). */
+export const CADRE_ROLE_LABELS: Readonly<Record<CadreRoleCode, string>> = {
+  guarantor: "包保干部",
+  village_leader: "村（社区）负责人",
+  township_leader: "乡镇领导",
+  county_admin: "县级管理员",
+  police: "社区民警",
+  doctor: "精防医生",
+  justice: "司法所",
+  civil_affairs: "民政（儿童主任）",
+  drug_control: "禁毒办",
+  volunteer: "志愿者",
+  teacher: "教师",
 };
 
 /** Level labels per category; the keys are the level codes stored in `Subject.level`. */

@@ -21,6 +21,9 @@ export interface NewCadre {
   scopeRegionId?: number;
 }
 
+/** Fields `cadre set` may change. */
+export type CadrePatch = Partial<Omit<NewCadre, "scopeRegionId"> & { scopeRegionId: number; active: boolean }>;
+
 export interface CadreRepository {
   create(input: NewCadre): Promise<CadreRow>;
   findByUserid(userid: string): Promise<CadreRow | null>;
@@ -28,6 +31,9 @@ export interface CadreRepository {
   findByUserids(userids: readonly string[]): Promise<CadreRow[]>;
   findById(id: number): Promise<CadreRow | null>;
   listActive(): Promise<CadreRow[]>;
+  /** Cadres by id, filtered: home region among `regionIds`, having `role`, active or not. */
+  list(filter: { regionIds?: readonly number[]; role?: CadreRole; active?: boolean }): Promise<CadreRow[]>;
+  update(id: number, patch: CadrePatch): Promise<CadreRow>;
   count(): Promise<number>;
 }
 
@@ -78,6 +84,22 @@ export class PrismaCadreRepository implements CadreRepository {
 
   listActive() {
     return this.db.cadre.findMany({ where: { active: true }, select, orderBy: { id: "asc" } });
+  }
+
+  list(filter: { regionIds?: readonly number[]; role?: CadreRole; active?: boolean }) {
+    return this.db.cadre.findMany({
+      where: {
+        ...(filter.regionIds ? { homeRegionId: { in: [...filter.regionIds] } } : {}),
+        ...(filter.role ? { roles: { has: filter.role } } : {}),
+        ...(filter.active === undefined ? {} : { active: filter.active }),
+      },
+      select,
+      orderBy: { id: "asc" },
+    });
+  }
+
+  update(id: number, patch: CadrePatch) {
+    return this.db.cadre.update({ where: { id }, data: patch, select });
   }
 
   count() {

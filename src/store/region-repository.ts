@@ -19,6 +19,8 @@ export interface RegionRepository {
   }): Promise<RegionRow>;
   findByCode(code: string): Promise<RegionRow | null>;
   findById(id: number): Promise<RegionRow | null>;
+  /** Regions with exactly this name (several townships may have a 新村). */
+  findByName(name: string): Promise<RegionRow[]>;
   /** The region and every region under it. */
   listSubtree(regionId: number): Promise<RegionRow[]>;
   /** Root first, the region itself last. */
@@ -62,6 +64,10 @@ export class PrismaRegionRepository implements RegionRepository {
 
   findById(id: number) {
     return this.db.region.findUnique({ where: { id }, select });
+  }
+
+  findByName(name: string) {
+    return this.db.region.findMany({ where: { name }, select, orderBy: { id: "asc" } });
   }
 
   async listSubtree(regionId: number) {

@@ -1,6 +1,7 @@
 import { type AuditRepository, PrismaAuditRepository } from "./audit-repository";
 import { type CadreRepository, PrismaCadreRepository } from "./cadre-repository";
 import { type ConversationRepository, PrismaConversationRepository } from "./conversation-repository";
+import { type GuaranteeRepository, PrismaGuaranteeRepository } from "./guarantee-repository";
 import { type IncidentRepository, PrismaIncidentRepository } from "./incident-repository";
 import type { IdCipher } from "./id-cipher";
 import { type InboundRepository, PrismaInboundRepository } from "./inbound-repository";
@@ -28,6 +29,7 @@ export interface Repos {
   readonly regions: RegionRepository;
   readonly cadres: CadreRepository;
   readonly subjects: SubjectRepository;
+  readonly guarantees: GuaranteeRepository;
   readonly inbound: InboundRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
@@ -62,6 +64,7 @@ function bind(db: Db, cipher: IdCipher): Repos {
     regions: new PrismaRegionRepository(db),
     cadres: new PrismaCadreRepository(db),
     subjects: new PrismaSubjectRepository(db, cipher, audit),
+    guarantees: new PrismaGuaranteeRepository(db),
     inbound: new PrismaInboundRepository(db),
     outbox: new PrismaOutboxRepository(db),
     audit,

@@ -17,6 +17,11 @@ export interface SubjectRow {
   pausedFrom: Date | null;
   pausedUntil: Date | null;
   department: string | null;
+  phone: string | null;
+  address: string | null;
+  notes: string | null;
+  closedAt: Date | null;
+  closeReason: string | null;
 }
 
 export interface NewSubject {
@@ -33,6 +38,9 @@ export interface NewSubject {
   notes?: string | null;
 }
 
+/** Fields `subject set|transfer` may change; `idNumber` is validated and encrypted again. */
+export type SubjectPatch = Partial<Omit<NewSubject, "idNumber">> & { idNumber?: string | null };
+
 export interface SubjectRepository {
   /** Validates and encrypts the ID number; throws IdNumberError on a malformed one. */
   create(input: NewSubject): Promise<SubjectRow>;
@@ -48,6 +56,9 @@ export interface SubjectRepository {
    * ending the day before, so the periods it touched stay exempt; without it the dates are cleared.
    */
   resume(id: number, input?: { on?: Date }): Promise<void>;
+  update(id: number, patch: SubjectPatch): Promise<SubjectRow>;
+  /** Takes the person off the register: no obligations from then on. */
+  close(id: number, input: { reason: string; at: Date }): Promise<void>;
   count(): Promise<number>;
 }
 
@@ -65,6 +76,11 @@ const select = {
   pausedFrom: true,
   pausedUntil: true,
   department: true,
+  phone: true,
+  address: true,
+  notes: true,
+  closedAt: true,
+  closeReason: true,
 } as const;
 
 export class PrismaSubjectRepository implements SubjectRepository {
@@ -157,6 +173,25 @@ export class PrismaSubjectRepository implements SubjectRepository {
     await this.db.subject.update({
       where: { id },
       data: { status: "active", pauseReason: null, pausedFrom: null, pausedUntil: null },
+    });
+  }
+
+  async update(id: number, patch: SubjectPatch) {
+    const { idNumber, ...rest } = patch;
+    const idFields: Record<string, string | null> = {};
+    if (idNumber !== undefined) {
+      const normalised = idNumber ? normaliseIdNumber(idNumber) : null;
+      idFields.idCipher = normalised ? this.cipher.encrypt(normalised) : null;
+      idFields.idHash = normalised ? this.cipher.hash(normalised) : null;
+      idFields.idMasked = normalised ? maskIdNumber(normalised) : null;
+    }
+    return this.db.subject.update({ where: { id }, data: { ...rest, ...idFields }, select });
+  }
+
+  async close(id: number, input: { reason: string; at: Date }) {
+    await this.db.subject.update({
+      where: { id },
+      data: { status: "closed", closedAt: input.at, closeReason: input.reason },
     });
   }
 
