@@ -2,9 +2,11 @@ import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config";
 import { type CliIo, createCliContext } from "./cli-context";
 import { CliError } from "./cli-error";
+import { registerCadreCommands } from "./commands/cadre";
 import { registerCalendarCommands } from "./commands/calendar";
 import { terminalInput } from "./terminal-input";
 import { registerDbCommands } from "./commands/db";
+import { registerGuaranteeCommands } from "./commands/guarantee";
 import { registerIncidentCommands } from "./commands/incident"; // incident ladder (issue 6)
 // Cadence engine (issue 5).
 import { registerPlanCommand } from "./commands/plan";
@@ -35,6 +37,9 @@ export function buildProgram(ctx: ReturnType<typeof createCliContext>): Command 
   registerPushCommand(program, ctx);
   registerPolicyCommands(program, ctx);
   registerSubjectCommands(program, ctx);
+  // The register: cadres and guarantees (issue 12).
+  registerCadreCommands(program, ctx);
+  registerGuaranteeCommands(program, ctx);
   registerReportCommand(program, ctx);
   // Chinese usage labels everywhere.
   const localise = (cmd: Command) => {

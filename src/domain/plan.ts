@@ -182,6 +182,8 @@ export interface PlanResult {
   byCadre: Map<Id, PlanItem[]>;
   summary: Record<SubjectState, number>;
   warnings: PlanWarning[];
+  /** Positions (input order) of the people owed a visit who have no active guarantor today. */
+  unassigned: number[];
 }
 
 /** How many subject ids a warning lists at most. */
@@ -373,6 +375,7 @@ export function computePlan(input: PlanInput): PlanResult {
   };
   const noPolicy: Id[] = [];
   const unassigned: Id[] = [];
+  const unassignedPositions: number[] = [];
   let noPolicyCount = 0;
   let unassignedCount = 0;
 
@@ -513,6 +516,7 @@ export function computePlan(input: PlanInput): PlanResult {
     summary[plan.state]++;
     if (active.length === 0) {
       unassignedCount++;
+      unassignedPositions.push(position);
       if (unassigned.length < WARNING_SAMPLE) unassigned.push(subject.id);
     }
 
@@ -583,6 +587,7 @@ export function computePlan(input: PlanInput): PlanResult {
     byCadre,
     summary,
     warnings,
+    unassigned: unassignedPositions,
   };
 }
 

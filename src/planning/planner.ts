@@ -50,6 +50,8 @@ export interface DailyPlan {
   /** Active cadres with something due, by cadre id; items numbered 1..n, most urgent first. */
   lists: CadrePlanList[];
   warnings: PlanWarning[];
+  /** Positions in `subjects` of the people owed a visit who have no active guarantor today. */
+  unassigned: readonly number[];
   /** Milliseconds: each read (they overlap), the whole load, the computation. */
   timings: CadenceData["timings"] & { load: number; compute: number };
 }
@@ -179,6 +181,7 @@ export function createPlanner(deps: PlannerDeps): Planner {
       cadres: data.cadres,
       lists,
       warnings: computed.warnings,
+      unassigned: computed.unassigned,
       timings: { ...data.timings, load, compute },
     };
   }
@@ -200,6 +203,7 @@ interface Computed {
   details?: SubjectPlan[];
   byCadre: Map<Id, PlanItem[]>;
   warnings: PlanWarning[];
+  unassigned: number[];
 }
 
 /**
@@ -240,6 +244,7 @@ function computeInSlices(
     summary: { done: 0, due: 0, overdue: 0, paused: 0, closed: 0, no_policy: 0 },
     byCadre: new Map<Id, PlanItem[]>(),
     warnings: [],
+    unassigned: [],
   };
   if (detail) computed.details = [];
   const counted = new Map<string, { count: number; subjectIds: Id[] }>();
@@ -263,6 +268,7 @@ function computeInSlices(
     for (let i = 0; i < result.states.length; i++) {
       computed.states[offset + i] = result.states[i] as SubjectState;
     }
+    for (const position of result.unassigned) computed.unassigned.push(offset + position);
     if (computed.details) for (const subjectPlan of result.subjects) computed.details.push(subjectPlan);
     for (const state of Object.keys(result.summary) as SubjectState[]) {
       computed.summary[state] += result.summary[state];

@@ -104,6 +104,7 @@ export function parseRoles(text: string): ParsedRoles {
     if (!role) unknown.push(word);
     else if (!roles.includes(role)) roles.push(role);
   }
-  if (unknown.length > 0 || roles.length === 0) return { ok: false, unknown: unknown.length ? unknown : [text] };
+  if (unknown.length > 0 || roles.length === 0)
+    return { ok: false, unknown: unknown.length ? unknown : [text] };
   return { ok: true, roles };
 }

@@ -89,6 +89,14 @@ export interface PausedEntry {
   pausedUntil: LocalDate | null;
 }
 
+/** A person owed a visit whom no active guarantor carries today. */
+export interface UnassignedEntry {
+  subjectId: number;
+  name: string;
+  unit: string;
+  unitCode: string;
+}
+
 export interface JurisdictionSummary {
   region: Pick<PlanRegion, "id" | "code" | "name" | "level">;
   date: LocalDate;
@@ -102,6 +110,8 @@ export interface JurisdictionSummary {
   abnormalVisits: AbnormalVisitEntry[];
   openIncidents: IncidentEntry[];
   newlyPaused: PausedEntry[];
+  /** People owed a visit with no active guarantor today, by unit then id. */
+  unassigned: UnassignedEntry[];
 }
 
 export interface SummaryInput {
@@ -116,6 +126,8 @@ export interface SummaryInput {
   /** Incidents that may be open at `at` (others are ignored). */
   incidents: readonly ReportIncidentRow[];
   newlyPaused: readonly ReportPausedRow[];
+  /** Positions in `subjects` of people owed a visit with no active guarantor (`DailyPlan.unassigned`). */
+  unassigned?: readonly number[];
 }
 
 const HOUR = 3_600_000;
@@ -168,6 +180,7 @@ export function summariseJurisdictions(
         abnormalVisits: [],
         openIncidents: [],
         newlyPaused: [],
+        unassigned: [],
       },
       units: new Map(),
     });
@@ -300,6 +313,20 @@ export function summariseJurisdictions(
     }
   }
 
+  for (const position of input.unassigned ?? []) {
+    if (position >= input.subjects.length) continue;
+    const subject = input.subjects.at(position);
+    for (const agg of scopesOf(subject.regionId)) {
+      const unit = unitOf(subject.regionId, agg.summary.unitLevel);
+      agg.summary.unassigned.push({
+        subjectId: subject.id,
+        name: subject.name,
+        unit: unit?.name ?? "",
+        unitCode: unit?.code ?? "",
+      });
+    }
+  }
+
   const result = new Map<number, JurisdictionSummary>();
   for (const [id, agg] of aggregates) {
     const { summary } = agg;
@@ -316,6 +343,7 @@ export function summariseJurisdictions(
       (a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.visitId - b.visitId,
     );
     summary.newlyPaused.sort((a, b) => compareCodes(a.unitCode, b.unitCode) || a.subjectId - b.subjectId);
+    summary.unassigned.sort((a, b) => compareCodes(a.unitCode, b.unitCode) || a.subjectId - b.subjectId);
     result.set(id, summary);
   }
   return result;

@@ -98,6 +98,9 @@ export function renderLeaderSummary(
         reason: p.reason,
         from: monthDay(p.pausedFrom),
       })),
+      unassignedTotal: summary.unassigned.length,
+      unassignedItems: summary.unassigned.slice(0, shown).map((u) => ({ name: u.name, unit: u.unit })),
+      unassignedMore: summary.unassigned.length > shown,
     })
     .trimEnd();
 }
@@ -134,6 +137,7 @@ export function renderGroupSummary(templates: Templates, summary: JurisdictionSu
       abnormalTotal: summary.abnormalVisits.length,
       incidentTotal: summary.openIncidents.length,
       pausedTotal: summary.newlyPaused.length,
+      unassignedTotal: summary.unassigned.length,
     })
     .trimEnd();
 }

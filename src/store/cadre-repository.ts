@@ -22,7 +22,9 @@ export interface NewCadre {
 }
 
 /** Fields `cadre set` may change. */
-export type CadrePatch = Partial<Omit<NewCadre, "scopeRegionId"> & { scopeRegionId: number; active: boolean }>;
+export type CadrePatch = Partial<
+  Omit<NewCadre, "scopeRegionId"> & { scopeRegionId: number; active: boolean }
+>;
 
 export interface CadreRepository {
   create(input: NewCadre): Promise<CadreRow>;

@@ -27,7 +27,12 @@ export interface GuaranteeRepository {
   /** Guarantees of the cadre still open after `day`, on people not closed; by subject id. */
   listOpenForCadre(cadreId: number, day: Date): Promise<GuaranteeRow[]>;
   /** Starts a guarantee on `startDate` (an ended one with the same start is reopened). */
-  start(input: { subjectId: number; cadreId: number; role?: GuaranteeRole; startDate: Date }): Promise<number>;
+  start(input: {
+    subjectId: number;
+    cadreId: number;
+    role?: GuaranteeRole;
+    startDate: Date;
+  }): Promise<number>;
   /** Ends a guarantee on `endDate` (its last day). */
   end(id: number, endDate: Date): Promise<void>;
   /**

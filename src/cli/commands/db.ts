@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import { formatUnassignedWarning } from "../../domain/labels";
+import { dbDateFromLocalDate, zoneOf } from "../../domain/local-date";
+import { PrismaGuaranteeRepository } from "../../store/guarantee-repository";
 import { migrateDeploy, readMigrationStatus } from "../../store/migrate";
 import type { CliContext } from "../cli-context";
 import { CliError } from "../cli-error";
@@ -48,8 +51,26 @@ export function registerDbCommands(program: Command, ctx: CliContext): void {
                 outbox: await database.prisma.outboundMessage.count(),
               }
             : null;
+        // People under management whom no active guarantor carries today (not closed, not paused).
+        const today = dbDateFromLocalDate(zoneOf(ctx.config().tz).localDateAt(ctx.now()));
+        const unassigned =
+          status.applied.length > 0 && status.pending.length === 0
+            ? await new PrismaGuaranteeRepository(database.prisma).unassigned(today, 20)
+            : null;
+        const warnings =
+          unassigned && unassigned.count > 0 ? [formatUnassignedWarning(unassigned.count)] : [];
         if (opts.json) {
-          ctx.io.out(JSON.stringify({ db: database.kind, ...status, counts }));
+          ctx.io.out(
+            JSON.stringify({
+              db: database.kind,
+              ...status,
+              counts,
+              unassigned: unassigned
+                ? { count: unassigned.count, subjectIds: unassigned.subjects.map((s) => s.id) }
+                : null,
+              warnings,
+            }),
+          );
         } else {
           const lines = [
             `数据库：${database.kind === "embedded" ? `内置（${ctx.config().dataDir}）` : "PostgreSQL"}`,
@@ -65,6 +86,7 @@ export function registerDbCommands(program: Command, ctx: CliContext): void {
             );
           }
           ctx.io.out(lines.join("\n"));
+          for (const warning of warnings) ctx.io.err(`警告：${warning}`);
         }
         if (status.failed.length > 0) throw new CliError("存在失败的迁移。", 2);
       } finally {

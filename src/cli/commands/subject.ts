@@ -1,26 +1,20 @@
 import type { Command } from "commander";
 import { dbDateFromLocalDate, localDateFromDbDate, toDayNumber, zoneOf } from "../../domain/local-date";
-import type { SubjectRow } from "../../store/subject-repository";
-import type { Store } from "../../store/store";
 import type { CliContext } from "../cli-context";
 import { CliError } from "../cli-error";
+import { findSubject } from "./register-refs";
+import { registerSubjectRecordCommands } from "./subject-records";
 import { cliActor, parseDateOption, withStore } from "./with-store";
 
-/** A subject by database id (`12`) or by ID number. */
-async function findSubject(store: Store, ref: string): Promise<SubjectRow> {
-  const row = /^\d{1,9}$/.test(ref)
-    ? await store.subjects.findById(Number(ref))
-    : await store.subjects.findByIdNumber(ref);
-  if (!row) throw new CliError(`找不到管控对象：${ref}（请填写编号或身份证号）`);
-  if (row.status === "closed") throw new CliError(`${row.name}（#${row.id}）已销档。`);
-  return row;
-}
-
-/** `baobao subject pause|resume`: pausing people who are hospitalised, in custody, away… */
+/**
+ * `baobao subject show|add|set|transfer|close` (subject-records.ts) and `pause|resume`: pausing
+ * people who are hospitalised, in custody, away…
+ */
 export function registerSubjectCommands(program: Command, ctx: CliContext): void {
   const subject = program
     .command("subject")
-    .description("管控对象：暂停与恢复管理（暂停期间不产生走访任务）");
+    .description("管控对象：查看、新增、修改、迁移、销档，暂停与恢复管理（暂停期间不产生走访任务）");
+  registerSubjectRecordCommands(subject, ctx);
 
   subject
     .command("pause")
