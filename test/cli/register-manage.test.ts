@@ -299,7 +299,7 @@ describe("subject", () => {
     const shown = await json("subject", "show", String(id), "--json");
     expect(shown).toMatchObject({
       name: "刘五",
-      idNumber: "4206**********" + ID2.slice(-4),
+      idNumber: `4206**********${ID2.slice(-4)}`,
       gender: "male",
       birthDate: "1990-03-07",
       phone: "139****5678",
