@@ -68,22 +68,23 @@ export function registerGuaranteeCommands(program: Command, ctx: CliContext): vo
       await withStore(ctx, async (store) => {
         const subject = await findSubject(store, ref);
         const cadre = await findCadre(store, userid);
-        const open = await store.guarantees.listOpenForSubject(subject.id, day.db);
-        const mine = open.filter((g) => g.cadreId === cadre.id);
-        if (mine.length === 0) {
-          throw new CliError(
-            `${cadre.name}（${cadre.userid}）不是 ${subject.name}（#${subject.id}）的包保人。`,
-          );
-        }
-        const others = open.filter((g) => g.cadreId !== cadre.id && g.cadreActive);
-        if (others.length === 0 && !opts.force) {
-          throw new CliError(
-            `移除后 ${subject.name}（#${subject.id}）将没有在岗包保人，应访任务无人接收。` +
-              `请先用 npx baobao guarantee add ${subject.id} <账号> 指定新的包保人，或用 guarantee handover 移交；确需移除请加 --force。`,
-          );
-        }
         const at = ctx.now();
-        await store.transaction(async (repos) => {
+        // Checked and written in one transaction: nobody else's change slips in between.
+        const unassigned = await store.transaction(async (repos) => {
+          const open = await repos.guarantees.listOpenForSubject(subject.id, day.db);
+          const mine = open.filter((g) => g.cadreId === cadre.id);
+          if (mine.length === 0) {
+            throw new CliError(
+              `${cadre.name}（${cadre.userid}）不是 ${subject.name}（#${subject.id}）的包保人。`,
+            );
+          }
+          const others = open.filter((g) => g.cadreId !== cadre.id && g.cadreActive);
+          if (others.length === 0 && !opts.force) {
+            throw new CliError(
+              `移除后 ${subject.name}（#${subject.id}）将没有在岗包保人，应访任务无人接收。` +
+                `请先用 npx baobao guarantee add ${subject.id} <账号> 指定新的包保人，或用 guarantee handover 移交；确需移除请加 --force。`,
+            );
+          }
           for (const g of mine) await repos.guarantees.end(g.id, day.db);
           await repos.audit.record({
             actor: cliActor(),
@@ -99,8 +100,8 @@ export function registerGuaranteeCommands(program: Command, ctx: CliContext): vo
             },
             at,
           });
+          return others.length === 0;
         });
-        const unassigned = others.length === 0;
         if (opts.json) {
           ctx.io.out(
             JSON.stringify({ subjectId: subject.id, userid: cadre.userid, until: day.date, unassigned }),
