@@ -488,7 +488,8 @@ export function createWecomClient(options: WecomClientOptions): WecomClient {
         };
       } catch (error) {
         if (error instanceof WecomApiError && error.errcode !== null) {
-          if (MEMBER_NOT_FOUND_ERRCODES.has(error.errcode)) return { kind: "not_found", errcode: error.errcode };
+          if (MEMBER_NOT_FOUND_ERRCODES.has(error.errcode))
+            return { kind: "not_found", errcode: error.errcode };
           if (MEMBER_OUT_OF_RANGE_ERRCODES.has(error.errcode))
             return { kind: "out_of_range", errcode: error.errcode };
         }

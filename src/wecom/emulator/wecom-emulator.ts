@@ -629,7 +629,8 @@ export function createWecomEmulator(options: WecomEmulatorOptions): WecomEmulato
         : undefined
       : memberOf(userId);
     if (member === undefined) return fail(ctx, api, 60111, "userid not found");
-    if (member.visible === false) return fail(ctx, api, 60011, "no privilege to access/modify contact/party/agent");
+    if (member.visible === false)
+      return fail(ctx, api, 60011, "no privilege to access/modify contact/party/agent");
     // A self-built app created after June 2022 gets no mobile, email, avatar, gender or address.
     answer(ctx, api, {
       errcode: 0,
