@@ -182,6 +182,17 @@ describe("roster match-wecom", () => {
 
   it("--apply writes the matched userids in one transaction, each audited, and nothing else", async () => {
     const file = await memberExport("通讯录.xlsx");
+    // A card still waiting for the placeholder follows the cadre to the new userid.
+    const queued = (key: string) => ({
+      channel: "app",
+      recipient: "pending:13900001001",
+      recipientKind: "user" as const,
+      body: { msgtype: "text", text: { content: "走访提醒" } },
+      idempotencyKey: key,
+    });
+    await store.outbox.enqueue(queued("test:waiting"));
+    await store.outbox.enqueue(queued("test:failed"));
+    await db.sql(`UPDATE "OutboundMessage" SET "status" = 'failed' WHERE "idempotencyKey" = 'test:failed'`);
     const res = await cliRunner(env)(["roster", "match-wecom", file, "--apply"], { now });
     expect(res.code).toBe(1);
     expect(res.out).toContain("已写入 3 名干部的企业微信账号。");
@@ -211,6 +222,13 @@ describe("roster match-wecom", () => {
         entityId: String(ids.byName),
         detail: expect.objectContaining({ to: "wangfang01", by: "name" }),
       }),
+    ]);
+    expect(audit.find((a) => a.action === "cadre.userid")?.detail).toMatchObject({ readdressed: 1 });
+    expect(
+      await db.sql(`SELECT "idempotencyKey", "recipient" FROM "OutboundMessage" ORDER BY "idempotencyKey"`),
+    ).toEqual([
+      { idempotencyKey: "test:failed", recipient: "pending:13900001001" },
+      { idempotencyKey: "test:waiting", recipient: "zhangwei" },
     ]);
     const run = audit.filter((a) => a.action === "roster.match-wecom");
     expect(run).toHaveLength(1);

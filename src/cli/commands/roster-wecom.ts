@@ -94,7 +94,9 @@ function outcomeText(file: string, memberCount: number, applied: boolean, apply:
   if (o.matched.length) {
     lines.push("", applied ? "已更新（旧账号 → 新账号）：" : "可匹配（旧账号 → 新账号）：");
     for (const m of o.matched)
-      lines.push(`  ${m.cadre.name}（${region(m.cadre)}）：${m.cadre.userid} → ${m.to}，${BY[m.by]}`);
+      lines.push(
+        `  ${m.cadre.name}（${region(m.cadre)}）：${m.cadre.userid} → ${m.to}，${BY[m.by]}${m.placeholder ? "" : "（原账号不在通讯录中）"}`,
+      );
   }
   if (o.unmatched.length) {
     lines.push("", "未匹配（通讯录中没有相同手机号，本部门也没有同名成员）：");
@@ -180,6 +182,7 @@ export function registerRosterWecom(roster: Command, ctx: CliContext): void {
                   throw new CliError(
                     `干部 ${m.cadre.name}（#${m.cadre.id}）的账号刚被修改过，未作任何修改；请重新运行。`,
                   );
+                const readdressed = await repos.outbox.readdressPending(m.cadre.userid, m.to);
                 await repos.audit.record({
                   actor,
                   action: "cadre.userid",
@@ -191,6 +194,7 @@ export function registerRosterWecom(roster: Command, ctx: CliContext): void {
                     by: m.by,
                     source: "roster match-wecom",
                     file: fileName,
+                    readdressed,
                   },
                   at,
                 });
@@ -240,11 +244,9 @@ export function registerRosterWecom(roster: Command, ctx: CliContext): void {
       await withStore(ctx, async (store, db) => {
         const cadres = await store.cadres.listActive();
         // Sandbox mode: the built-in WeCom emulator (where every well-formed userid is a member).
-        const emulator =
-          config.mode === "sandbox"
-            ? createWecomEmulator({ ...createSandboxCredentials(), now: ctx.now })
-            : undefined;
         const creds = config.wecom ?? createSandboxCredentials();
+        const emulator =
+          config.mode === "sandbox" ? createWecomEmulator({ ...creds, now: ctx.now }) : undefined;
         const server = emulator ? await emulator.listen(0, "127.0.0.1") : undefined;
         try {
           const client = createWecomClient({
