@@ -326,4 +326,22 @@ describe("roster check-wecom", () => {
       await server.close();
     }
   });
+
+  it("in sandbox mode asks the built-in emulator, where only placeholders are missing", async () => {
+    await db.sql(`UPDATE "Cadre" SET "active" = true WHERE "id" = $1`, [ids.ambiguous]);
+    const res = await cliRunner(env)(["roster", "check-wecom", "--json"], { now });
+    expect(res.code).toBe(1);
+    expect(JSON.parse(res.out)).toEqual({
+      mode: "sandbox",
+      checked: 3,
+      ok: 2,
+      problems: [{ cadreId: ids.ambiguous, name: "刘洋", userid: "pending:liuyang", verdict: "placeholder" }],
+    });
+    const text = await cliRunner(env)(["roster", "check-wecom"], { now });
+    expect(text.out).toContain(
+      "沙箱模式（内置企业微信模拟器）：已确认 3 名在岗干部的企业微信账号：可用 2，有问题 1。",
+    );
+    expect(text.out).toContain("刘洋（#");
+    expect(text.out).toContain("尚未绑定企业微信账号（临时账号）");
+  });
 });

@@ -291,7 +291,7 @@ export function registerRosterWecom(roster: Command, ctx: CliContext): void {
             );
           } else {
             const lines = [
-              `${config.mode === "sandbox" ? "沙盒模式（内置企业微信模拟器）：" : ""}已确认 ${results.length} 名在岗干部的企业微信账号：可用 ${results.length - problems.length}，有问题 ${problems.length}。`,
+              `${config.mode === "sandbox" ? "沙箱模式（内置企业微信模拟器）：" : ""}已确认 ${results.length} 名在岗干部的企业微信账号：可用 ${results.length - problems.length}，有问题 ${problems.length}。`,
             ];
             for (const p of problems) {
               const reason = p.verdict === "ok" ? "" : VERDICT_TEXT[p.verdict];
