@@ -175,46 +175,49 @@ export function registerRosterWecom(roster: Command, ctx: CliContext): void {
           const actor = cliActor();
           const fileName = path.basename(file);
           try {
-            await store.transaction(async (repos) => {
-              for (const m of outcome.matched) {
-                const changed = await repos.cadres.setUserid(m.cadre.id, m.cadre.userid, m.to);
-                if (!changed)
-                  throw new CliError(
-                    `干部 ${m.cadre.name}（#${m.cadre.id}）的账号刚被修改过，未作任何修改；请重新运行。`,
-                  );
-                const readdressed = await repos.outbox.readdressPending(m.cadre.userid, m.to);
+            await store.transaction(
+              async (repos) => {
+                for (const m of outcome.matched) {
+                  const changed = await repos.cadres.setUserid(m.cadre.id, m.cadre.userid, m.to);
+                  if (!changed)
+                    throw new CliError(
+                      `干部 ${m.cadre.name}（#${m.cadre.id}）的账号刚被修改过，未作任何修改；请重新运行。`,
+                    );
+                  const readdressed = await repos.outbox.readdressPending(m.cadre.userid, m.to);
+                  await repos.audit.record({
+                    actor,
+                    action: "cadre.userid",
+                    entity: "Cadre",
+                    entityId: m.cadre.id,
+                    detail: {
+                      from: m.cadre.userid,
+                      to: m.to,
+                      by: m.by,
+                      source: "roster match-wecom",
+                      file: fileName,
+                      readdressed,
+                    },
+                    at,
+                  });
+                }
                 await repos.audit.record({
                   actor,
-                  action: "cadre.userid",
-                  entity: "Cadre",
-                  entityId: m.cadre.id,
+                  action: "roster.match-wecom",
+                  entity: "Roster",
                   detail: {
-                    from: m.cadre.userid,
-                    to: m.to,
-                    by: m.by,
-                    source: "roster match-wecom",
                     file: fileName,
-                    readdressed,
+                    sha256: digest,
+                    members: exported.members.length,
+                    matched: outcome.matched.length,
+                    unmatched: outcome.unmatched.length,
+                    ambiguous: outcome.ambiguous.length,
+                    collisions: outcome.collisions.length,
                   },
                   at,
                 });
-              }
-              await repos.audit.record({
-                actor,
-                action: "roster.match-wecom",
-                entity: "Roster",
-                detail: {
-                  file: fileName,
-                  sha256: digest,
-                  members: exported.members.length,
-                  matched: outcome.matched.length,
-                  unmatched: outcome.unmatched.length,
-                  ambiguous: outcome.ambiguous.length,
-                  collisions: outcome.collisions.length,
-                },
-                at,
-              });
-            });
+              },
+              { timeoutMs: 120_000 },
+            );
           } catch (err) {
             if (isUniqueViolation(err))
               throw new CliError("有账号在运行期间被其他干部占用，未作任何修改；请重新运行查看冲突。");
@@ -238,7 +241,10 @@ export function registerRosterWecom(roster: Command, ctx: CliContext): void {
     .command("check-wecom")
     .description("向企业微信确认每名在岗干部的账号存在且在应用可见范围内（只读取成员，不发送任何消息）")
     .option("--json", "以 JSON 输出")
-    .addHelpText("after", "\n退出码：全部账号可用为 0；有不存在、不在可见范围、已禁用或未能确认的账号为 1。")
+    .addHelpText(
+      "after",
+      "\n退出码：全部账号可用为 0；有任何问题（不存在、不在可见范围、已禁用、未激活、临时账号或未能确认）为 1。",
+    )
     .action(async (opts: { json?: boolean }) => {
       const config = ctx.config();
       await withStore(ctx, async (store, db) => {
