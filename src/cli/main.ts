@@ -15,6 +15,9 @@ import { registerPushCommand } from "./commands/push";
 import { registerSubjectCommands } from "./commands/subject";
 // Leader summaries and reports (issue 6).
 import { registerReportCommand } from "./commands/report";
+// The register (issue 12).
+import { rosterCommand } from "./commands/roster-command";
+import { registerRosterWecom } from "./commands/roster-wecom";
 
 /** Builds the `baobao` program with Chinese help. */
 export function buildProgram(ctx: ReturnType<typeof createCliContext>): Command {
@@ -41,6 +44,7 @@ export function buildProgram(ctx: ReturnType<typeof createCliContext>): Command 
   registerCadreCommands(program, ctx);
   registerGuaranteeCommands(program, ctx);
   registerReportCommand(program, ctx);
+  registerRosterWecom(rosterCommand(program), ctx);
   // Chinese usage labels everywhere.
   const localise = (cmd: Command) => {
     cmd.helpOption("-h, --help", "显示帮助");

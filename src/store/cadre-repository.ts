@@ -28,6 +28,8 @@ export type CadrePatch = Partial<
 
 export interface CadreRepository {
   create(input: NewCadre): Promise<CadreRow>;
+  /** Changes a cadre's userid if it is still `from`; false when it is not (changed meanwhile). */
+  setUserid(id: number, from: string, to: string): Promise<boolean>;
   findByUserid(userid: string): Promise<CadreRow | null>;
   /** The cadres with these userids (any order; unknown userids are left out). */
   findByUserids(userids: readonly string[]): Promise<CadreRow[]>;
@@ -65,6 +67,11 @@ export class PrismaCadreRepository implements CadreRepository {
       },
       select,
     });
+  }
+
+  async setUserid(id: number, from: string, to: string) {
+    const { count } = await this.db.cadre.updateMany({ where: { id, userid: from }, data: { userid: to } });
+    return count === 1;
   }
 
   findByUserid(userid: string) {

@@ -163,6 +163,11 @@ export interface OutboxRepository {
   /** Messages whose key starts with `prefix` that are not yet sent or failed. */
   countUndelivered(keyPrefix: string): Promise<number>;
   /**
+   * A member's userid changed (`roster match-wecom`): their messages still waiting (pending, not
+   * leased) go to the new userid. Returns how many moved.
+   */
+  readdressPending(fromUserid: string, toUserid: string): Promise<number>;
+  /**
    * Runs `fn` in one transaction holding a database-wide advisory lock, with a repository bound to
    * that transaction. The worker claims, counts rate-limit usage and admits under it, so two
    * instances cannot both admit the 30th message to the same member.
@@ -471,6 +476,14 @@ export class PrismaOutboxRepository implements OutboxRepository {
     return this.db.outboundMessage.count({
       where: { idempotencyKey: { startsWith: keyPrefix }, status: { in: ["pending", "sending"] } },
     });
+  }
+
+  async readdressPending(fromUserid: string, toUserid: string) {
+    const { count } = await this.db.outboundMessage.updateMany({
+      where: { recipientKind: "user", recipient: fromUserid, status: "pending" },
+      data: { recipient: toUserid },
+    });
+    return count;
   }
 
   async countByStatus() {

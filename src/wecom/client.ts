@@ -1,6 +1,7 @@
 /**
  * WeCom server API client for a self-built app (wecom.md §4): access token handling, message/send,
- * template card updates, app group chats, media upload, and the group robot webhook.
+ * template card updates, app group chats, media upload, the group robot webhook, and reading one
+ * member (user/get) to confirm a userid exists.
  *
  * Token policy (wecom.md §4.1, §7.3): cached in a {@link TokenStore} until `expires_in`, refreshed
  * 5 minutes early, one refresh in flight per process (plus the store's optional lock across
@@ -102,6 +103,29 @@ export interface UploadMediaResult {
   createdAt: number;
 }
 
+/** A member as user/get answers for a self-built app (since 2022 without mobile, email, avatar). */
+export interface WecomMember {
+  userid: string;
+  name: string | undefined;
+  department: number[];
+  /** 1 activated, 2 disabled, 4 not activated, 5 left the corp. */
+  status: number | undefined;
+}
+
+/**
+ * user/get's answer: the member, or why not. `not_found` is 60111 (no such userid; 40003 for a
+ * userid WeCom cannot even parse); `out_of_range` is 60011 (the member exists but lies outside the
+ * app's visibility, which is all a self-built app may read since 2022).
+ */
+export type GetMemberResult =
+  | { kind: "found"; member: WecomMember }
+  | { kind: "not_found"; errcode: number }
+  | { kind: "out_of_range"; errcode: number };
+
+/** user/get errcodes that answer the question rather than fail the call. */
+const MEMBER_NOT_FOUND_ERRCODES: ReadonlySet<number> = new Set([60111, 40003]);
+const MEMBER_OUT_OF_RANGE_ERRCODES: ReadonlySet<number> = new Set([60011]);
+
 export interface WecomClient {
   /** A valid access token (cached, refreshed early, single-flight). */
   getAccessToken(): Promise<string>;
@@ -117,6 +141,8 @@ export interface WecomClient {
   sendWebhook(key: string, message: WebhookMessage): Promise<void>;
   /** POST /cgi-bin/media/upload (multipart, field "media"). */
   uploadMedia(request: UploadMediaRequest): Promise<UploadMediaResult>;
+  /** GET /cgi-bin/user/get: whether a userid exists and is visible to the app (sends nothing). */
+  getMember(userid: string): Promise<GetMemberResult>;
 }
 
 type Json = Record<string, unknown>;
@@ -443,6 +469,32 @@ export function createWecomClient(options: WecomClientOptions): WecomClient {
         });
       }
       return { mediaId, createdAt: Number(json.created_at ?? 0) };
+    },
+
+    async getMember(userid) {
+      const api = "/cgi-bin/user/get";
+      try {
+        const json = await callWithToken({ api, method: "GET", query: { userid } });
+        return {
+          kind: "found",
+          member: {
+            userid: optionalString(json.userid) ?? userid,
+            name: optionalString(json.name),
+            department: Array.isArray(json.department)
+              ? json.department.filter((d): d is number => typeof d === "number")
+              : [],
+            status: typeof json.status === "number" ? json.status : undefined,
+          },
+        };
+      } catch (error) {
+        if (error instanceof WecomApiError && error.errcode !== null) {
+          if (MEMBER_NOT_FOUND_ERRCODES.has(error.errcode))
+            return { kind: "not_found", errcode: error.errcode };
+          if (MEMBER_OUT_OF_RANGE_ERRCODES.has(error.errcode))
+            return { kind: "out_of_range", errcode: error.errcode };
+        }
+        throw error;
+      }
     },
   };
 }

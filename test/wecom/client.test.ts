@@ -524,3 +524,46 @@ describe("app chats, webhook, media", () => {
     expect(env.emulator.media(mediaId)?.data.length).toBe(64);
   });
 });
+
+describe("user/get (getMember)", () => {
+  const members = [
+    { userid: "ZhangSan", name: "张三", department: [2, 3] },
+    { userid: "lisi", name: "李四", visible: false },
+    { userid: "wangwu", name: "王五", status: 4 },
+  ];
+
+  it("answers found / not_found (60111, 40003) / out_of_range (60011) and sends nothing", async () => {
+    await env.close();
+    env = await startEmulator({ members });
+    const client = env.client();
+    // WeCom compares userids case-insensitively and answers with the stored spelling.
+    expect(await client.getMember("zhangsan")).toEqual({
+      kind: "found",
+      member: { userid: "ZhangSan", name: "张三", department: [2, 3], status: 1 },
+    });
+    expect(await client.getMember("wangwu")).toMatchObject({ kind: "found", member: { status: 4 } });
+    expect(await client.getMember("ghost")).toEqual({ kind: "not_found", errcode: 60111 });
+    expect(await client.getMember("pending:13900001001")).toEqual({ kind: "not_found", errcode: 40003 });
+    expect(await client.getMember("lisi")).toEqual({ kind: "out_of_range", errcode: 60011 });
+    expect(env.emulator.deliveries()).toHaveLength(0);
+    expect(env.emulator.calls("user/get").map((c) => c.errcode)).toEqual([0, 0, 60111, 40003, 60011]);
+  });
+
+  it("the member list also decides message/send: a member outside the visibility is invalid", async () => {
+    await env.close();
+    env = await startEmulator({ members });
+    const result = await env
+      .client()
+      .sendMessage({ touser: ["zhangsan", "lisi", "ghost"], message: text("x") });
+    expect(result.invalidUsers).toEqual(["lisi", "ghost"]);
+  });
+
+  it("retries once after a token error; other errcodes are thrown", async () => {
+    const client = env.client();
+    await client.getAccessToken();
+    env.emulator.revokeTokens();
+    expect(await client.getMember("anyone")).toMatchObject({ kind: "found", member: { userid: "anyone" } });
+    env.emulator.injectFault({ api: "user/get", errcode: 45009 });
+    expect(await apiError(client.getMember("anyone"))).toMatchObject({ errcode: 45009, retryable: true });
+  });
+});

@@ -24,7 +24,8 @@ export type EmulatedApi =
   | "appchat/create"
   | "appchat/send"
   | "webhook/send"
-  | "media/upload";
+  | "media/upload"
+  | "user/get";
 
 export interface WecomEmulatorOptions {
   corpId: string;
@@ -40,8 +41,24 @@ export interface WecomEmulatorOptions {
   webhookKeys?: readonly string[];
   /** Which UserIDs exist; unknown ones come back in `invaliduser`. Everyone when omitted. */
   userExists?: (userId: string) => boolean;
+  /**
+   * The corp's members, for user/get (and, when `userExists` is omitted, for message/send: only
+   * visible members receive). Without it every userid is a visible member named after itself.
+   */
+  members?: readonly EmulatedMember[];
   /** Override WeCom's limits (e.g. a small hourly limit to test the mechanism quickly). */
   limits?: Partial<WecomLimits>;
+}
+
+/** A member of the emulated corp. */
+export interface EmulatedMember {
+  userid: string;
+  name: string;
+  department?: number[];
+  /** 1 activated (default), 2 disabled, 4 not activated, 5 left. */
+  status?: number;
+  /** False: outside the app's visibility (user/get answers 60011, message/send lists it invalid). */
+  visible?: boolean;
 }
 
 /** Who a delivery went to. Party and tag membership is unknown to the emulator. */
@@ -199,7 +216,18 @@ const MEDIA_LIMIT = "25mb";
 export function createWecomEmulator(options: WecomEmulatorOptions): WecomEmulator {
   const { now } = options;
   const ttlSeconds = options.tokenTtlSeconds ?? 7200;
-  const userExists = options.userExists ?? (() => true);
+  // WeCom compares userids case-insensitively.
+  const members = options.members
+    ? new Map(options.members.map((m) => [m.userid.toLowerCase(), m]))
+    : undefined;
+  const memberOf = (userId: string): EmulatedMember | undefined =>
+    members ? members.get(userId.toLowerCase()) : { userid: userId, name: userId };
+  const userExists =
+    options.userExists ??
+    ((userId: string) => {
+      const member = memberOf(userId);
+      return member !== undefined && member.visible !== false;
+    });
   const limits: WecomLimits = { ...WECOM_LIMITS, ...options.limits };
 
   let tokens = new Map<string, IssuedToken>();
@@ -585,6 +613,33 @@ export function createWecomEmulator(options: WecomEmulatorOptions): WecomEmulato
       createdAt,
     });
     answer(ctx, api, { errcode: 0, errmsg: "", type, media_id: mediaId, created_at: String(createdAt) });
+  });
+
+  router.get("/user/get", async (ctx) => {
+    const api = "user/get";
+    if (await applyFault(ctx, api)) return;
+    if (!checkToken(ctx, api)) return;
+    const userId = typeof ctx.query.userid === "string" ? ctx.query.userid : "";
+    if (userId === "") return fail(ctx, api, 41009, "missing userid");
+    // A userid is 1..64 bytes of letters, digits and _-.@ (WeCom: 40003 invalid userid otherwise).
+    if (!/^[A-Za-z0-9_\-.@]{1,64}$/.test(userId)) return fail(ctx, api, 40003, "invalid userid");
+    const member = options.userExists
+      ? options.userExists(userId)
+        ? (memberOf(userId) ?? { userid: userId, name: userId })
+        : undefined
+      : memberOf(userId);
+    if (member === undefined) return fail(ctx, api, 60111, "userid not found");
+    if (member.visible === false)
+      return fail(ctx, api, 60011, "no privilege to access/modify contact/party/agent");
+    // A self-built app created after June 2022 gets no mobile, email, avatar, gender or address.
+    answer(ctx, api, {
+      errcode: 0,
+      errmsg: "ok",
+      userid: member.userid,
+      name: member.name,
+      department: member.department ?? [1],
+      status: member.status ?? 1,
+    });
   });
 
   const middleware = () => router.routes();
