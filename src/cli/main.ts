@@ -13,6 +13,10 @@ import { registerPushCommand } from "./commands/push";
 import { registerSubjectCommands } from "./commands/subject";
 // Leader summaries and reports (issue 6).
 import { registerReportCommand } from "./commands/report";
+// The register's exports (issue 12).
+import { rosterCommand } from "./commands/roster-command";
+import { registerRosterExport } from "./commands/roster-export";
+import { registerVisitsCommands } from "./commands/visits";
 
 /** Builds the `baobao` program with Chinese help. */
 export function buildProgram(ctx: ReturnType<typeof createCliContext>): Command {
@@ -36,6 +40,9 @@ export function buildProgram(ctx: ReturnType<typeof createCliContext>): Command 
   registerPolicyCommands(program, ctx);
   registerSubjectCommands(program, ctx);
   registerReportCommand(program, ctx);
+  // The register's exports (issue 12).
+  registerRosterExport(rosterCommand(program), ctx);
+  registerVisitsCommands(program, ctx);
   // Chinese usage labels everywhere.
   const localise = (cmd: Command) => {
     cmd.helpOption("-h, --help", "显示帮助");
