@@ -99,13 +99,9 @@ export async function writeVisitsWorkbook(
   const workbook = openWorkbookWriter(request.file);
   const sheet = addStreamedSheet(workbook, VISITS_SHEET_NAME, VISIT_EXPORT_COLUMNS, { title });
   let rows = 0;
-  for (let after: ExportVisit | null = null; ; ) {
-    const page: ExportVisit[] = await repos.registerExport.visitPage(
-      rootPath,
-      { from, to },
-      after ? { occurredAt: after.occurredAt, id: after.id } : null,
-      VISIT_PAGE_SIZE,
-    );
+  const ids = await repos.registerExport.visitIds(rootPath, { from, to });
+  for (let start = 0; start < ids.length; start += VISIT_PAGE_SIZE) {
+    const page = await repos.registerExport.visitPage(ids.subarray(start, start + VISIT_PAGE_SIZE));
     const raised = await raisedIncidents(repos, page);
     const entries = await entryWays(repos, page, tz);
     for (const v of page) {
@@ -135,8 +131,6 @@ export async function writeVisitsWorkbook(
         .commit();
     }
     request.onProgress?.(rows);
-    after = page.at(-1) ?? null;
-    if (!after || page.length < VISIT_PAGE_SIZE) break;
   }
   sheet.commit();
   await workbook.commit();

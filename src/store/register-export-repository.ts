@@ -1,4 +1,5 @@
 import type { CadreRole, Category, Gender, SubjectStatus } from "../generated/prisma/client";
+import { Prisma } from "../generated/prisma/client";
 import type { Db } from "./prisma-client";
 
 /**
@@ -70,20 +71,20 @@ export interface RegisterExportRepository {
     opts: { on: Date; withCipher: boolean },
   ): Promise<ExportSubject[]>;
   /**
-   * Active visits (neither withdrawn nor superseded) to people of the subtree that happened in
-   * [from, to], oldest first, after the (occurredAt, id) of the previous page's last row.
+   * Ids of the active visits (neither withdrawn nor superseded) to people of the subtree that
+   * happened in [from, to], oldest first: one sorted read, 4 bytes a visit, so the rows can then
+   * be read a page at a time by primary key.
    */
-  visitPage(
-    regionPath: string,
-    range: { from: Date; to: Date },
-    after: { occurredAt: Date; id: number } | null,
-    limit: number,
-  ): Promise<ExportVisit[]>;
+  visitIds(regionPath: string, range: { from: Date; to: Date }): Promise<Int32Array>;
+  /** These visits (those still active), in the order given. */
+  visitPage(ids: ArrayLike<number>): Promise<ExportVisit[]>;
   /** The stored message type (`text`, `template_card_event`, …) of these inbound messages. */
   inboundTypes(ids: readonly number[]): Promise<Map<number, { channel: string; msgType: string }>>;
 }
 
 const inSubtree = (regionPath: string) => ({ path: { startsWith: regionPath } });
+/** A UTC instant as the `timestamp` columns store it. */
+const utc = (d: Date) => Prisma.sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
 
 export class PrismaRegisterExportRepository implements RegisterExportRepository {
   constructor(private readonly db: Db) {}
@@ -146,26 +147,21 @@ export class PrismaRegisterExportRepository implements RegisterExportRepository 
     }));
   }
 
-  async visitPage(
-    regionPath: string,
-    range: { from: Date; to: Date },
-    after: { occurredAt: Date; id: number } | null,
-    limit: number,
-  ) {
+  async visitIds(regionPath: string, range: { from: Date; to: Date }) {
+    const rows = await this.db.$queryRaw<{ ids: number[] | null }[]>`
+      SELECT array_agg(v."id" ORDER BY v."occurredAt", v."id") AS "ids"
+      FROM "Visit" v
+      JOIN "Subject" s ON s."id" = v."subjectId"
+      JOIN "Region" r ON r."id" = s."regionId"
+      WHERE v."status" = 'active' AND starts_with(r."path", ${regionPath})
+        AND v."occurredAt" >= ${utc(range.from)} AND v."occurredAt" <= ${utc(range.to)}`;
+    return Int32Array.from(rows[0]?.ids ?? []);
+  }
+
+  async visitPage(ids: ArrayLike<number>) {
+    if (ids.length === 0) return [];
     const rows = await this.db.visit.findMany({
-      where: {
-        status: "active",
-        occurredAt: { gte: range.from, lte: range.to },
-        subject: { region: inSubtree(regionPath) },
-        ...(after
-          ? {
-              OR: [
-                { occurredAt: { gt: after.occurredAt } },
-                { occurredAt: after.occurredAt, id: { gt: after.id } },
-              ],
-            }
-          : {}),
-      },
+      where: { id: { in: Array.from(ids) }, status: "active" },
       select: {
         id: true,
         occurredAt: true,
@@ -181,28 +177,34 @@ export class PrismaRegisterExportRepository implements RegisterExportRepository 
           select: { id: true, name: true, idMasked: true, category: true, level: true, regionId: true },
         },
       },
-      orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
-      take: limit,
     });
-    return rows.map((r) => ({
-      id: r.id,
-      subjectId: r.subject.id,
-      subjectName: r.subject.name,
-      idMasked: r.subject.idMasked,
-      category: r.subject.category,
-      level: r.subject.level,
-      regionId: r.subject.regionId,
-      cadreName: r.cadre.name,
-      cadreMobile: r.cadre.mobile,
-      occurredAt: r.occurredAt,
-      createdAt: r.createdAt,
-      method: r.method,
-      outcome: r.outcome,
-      anomalies: r.anomalies,
-      note: r.note,
-      sourceMessageId: r.sourceMessageId,
-      correctsId: r.correctsId,
-    }));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return Array.from(ids).flatMap((id) => {
+      const r = byId.get(id);
+      return r
+        ? [
+            {
+              id: r.id,
+              subjectId: r.subject.id,
+              subjectName: r.subject.name,
+              idMasked: r.subject.idMasked,
+              category: r.subject.category,
+              level: r.subject.level,
+              regionId: r.subject.regionId,
+              cadreName: r.cadre.name,
+              cadreMobile: r.cadre.mobile,
+              occurredAt: r.occurredAt,
+              createdAt: r.createdAt,
+              method: r.method,
+              outcome: r.outcome,
+              anomalies: r.anomalies,
+              note: r.note,
+              sourceMessageId: r.sourceMessageId,
+              correctsId: r.correctsId,
+            },
+          ]
+        : [];
+    });
   }
 
   async inboundTypes(ids: readonly number[]) {
