@@ -76,7 +76,8 @@ export interface VisitsExportDeps {
  * and superseded records are left out), oldest first, times in `tz`, ID numbers masked.
  * 下次应访日期 is the person's next due date from the planner as of the end of the range (or now,
  * when the range reaches today): the due-by day of an open obligation, or, when the current one is
- * met, the last day of the next period (every-N-days: the day the interval runs out).
+ * met, the next period's due-by day (every-N-days: the day the interval runs out); empty for people
+ * paused, closed or without a policy, and for people registered above township level.
  */
 export async function writeVisitsWorkbook(
   deps: VisitsExportDeps,
@@ -94,7 +95,7 @@ export async function writeVisitsWorkbook(
   const from = zone.startOfDay(toDayNumber(request.from));
   const to = new Date(zone.startOfDay(toDayNumber(request.to) + 1).getTime() - 1);
   const asOf = to < request.now ? to : request.now;
-  const nextDue = await nextDueDates(deps.planner, rootPath, request.now, asOf);
+  const nextDue = await nextDueDates(deps.planner, planningUnits(regions, request.root), request.now, asOf);
 
   const workbook = openWorkbookWriter(request.file);
   const sheet = addStreamedSheet(workbook, VISITS_SHEET_NAME, VISIT_EXPORT_COLUMNS, { title });
@@ -145,20 +146,35 @@ function describe(v: ExportVisit): string {
   return [anomalies, v.note ?? ""].filter((part) => part !== "").join("；");
 }
 
-/** Each person's next due date (see writeVisitsWorkbook), from the region's plan as of `at`. */
+/**
+ * Each person's next due date (see writeVisitsWorkbook) as of `at`. Planned a township at a time
+ * (the root itself when it is a township or below), so only one township's plan is in memory at
+ * once; what is kept is one date per person.
+ */
 async function nextDueDates(
   planner: Pick<Planner, "planForRegion">,
-  regionPath: string,
+  units: readonly PlanRegion[],
   now: Date,
   at: Date,
 ): Promise<Map<number, LocalDate>> {
-  const plan = await planner.planForRegion(regionPath, { now, at }, { detail: true });
   const out = new Map<number, LocalDate>();
-  for (const detail of plan.details ?? []) {
-    const date = nextDueOf(detail, plan.calendar);
-    if (date) out.set(Number(detail.subjectId), date);
+  for (const unit of units) {
+    const plan = await planner.planForRegion(unit.path, { now, at }, { detail: true });
+    for (const detail of plan.details ?? []) {
+      const date = nextDueOf(detail, plan.calendar);
+      if (date) out.set(Number(detail.subjectId), date);
+    }
   }
   return out;
+}
+
+/** The townships of the subtree, or the root when it is a township or below (or has none). */
+function planningUnits(regions: readonly PlanRegion[], root: PlanRegion | null): PlanRegion[] {
+  const rootPath = root?.path ?? "/";
+  if (root && (root.level === "township" || root.level === "village" || root.level === "grid")) return [root];
+  const townships = regions.filter((r) => r.level === "township" && r.path.startsWith(rootPath));
+  if (townships.length > 0) return townships;
+  return root ? [root] : regions.filter((r) => r.parentId === null);
 }
 
 /**
