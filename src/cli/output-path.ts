@@ -44,12 +44,31 @@ export async function writeThroughTemp<T>(
     fs.renameSync(tmp, file);
     return result;
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
+    removeFile(tmp);
     if (err instanceof CliError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EACCES" || code === "EPERM" || code === "ENOSPC" || code === "EROFS") {
-      throw new CliError(`无法写入 ${file}：${code === "ENOSPC" ? "磁盘空间不足" : "没有写入权限"}`);
+    const { code, syscall } = err as NodeJS.ErrnoException;
+    // File-system errors carry the system call; database and other errors do not.
+    if (syscall !== undefined && code !== undefined) {
+      throw new CliError(`无法写入 ${file}：${FS_ERRORS[code] ?? code}`);
     }
     throw err;
+  }
+}
+
+const FS_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: "没有写入权限",
+  EPERM: "没有写入权限",
+  EROFS: "只读文件系统，没有写入权限",
+  ENOSPC: "磁盘空间不足",
+  EISDIR: "临时文件名已被目录占用",
+  ENOENT: "目录不存在",
+};
+
+/** Removes `file` if it is a file (a failed write's leftovers); never a directory. */
+function removeFile(file: string): void {
+  try {
+    if (fs.lstatSync(file).isFile()) fs.rmSync(file);
+  } catch {
+    // Nothing there.
   }
 }

@@ -10,7 +10,7 @@ import {
 } from "../domain/labels";
 import { localDateFromDbDate } from "../domain/local-date";
 import { buildRegionTree } from "../planning/region-tree";
-import { addStreamedSheet, openWorkbookWriter, type SheetColumn } from "../reports/xlsx-cells";
+import { addStreamedSheet, openWorkbookFile, type SheetColumn } from "../reports/xlsx-cells";
 import type { PlanRegion } from "../store/plan-input-repository";
 import type { ExportCadre, ExportSubject } from "../store/register-export-repository";
 import type { Repos } from "../store/store";
@@ -90,7 +90,8 @@ export async function writeRosterWorkbook(
   const tree = buildRegionTree(await repos.planInputs.listRegions());
   const places = regionPlaces(tree);
   const rootPath = request.root?.path ?? "/";
-  const workbook = openWorkbookWriter(request.file);
+  const out = openWorkbookFile(request.file);
+  const { workbook } = out;
   const counts: RosterExportCounts = { regions: 0, cadres: 0, subjects: 0 };
 
   const regions = addStreamedSheet(workbook, REGISTER_SHEETS.regions.name, sheetColumns("regions"));
@@ -109,6 +110,7 @@ export async function writeRosterWorkbook(
       cadres.addRow(cadreRow(c, places)).commit();
       counts.cadres++;
     }
+    out.check();
     const last = page.at(-1);
     if (!last || page.length < pageSize) break;
     after = last.id;
@@ -125,13 +127,14 @@ export async function writeRosterWorkbook(
       subjects.addRow(subjectRow(s, places, request.decrypt)).commit();
       counts.subjects++;
     }
+    out.check();
     request.onProgress?.(counts.subjects);
     const last = page.at(-1);
     if (!last || page.length < pageSize) break;
     after = last.id;
   }
   subjects.commit();
-  await workbook.commit();
+  await out.finish();
   return counts;
 }
 

@@ -14,7 +14,7 @@ import {
   addStreamedSheet,
   localTime,
   OUTCOME_LABELS,
-  openWorkbookWriter,
+  openWorkbookFile,
   type SheetColumn,
 } from "./xlsx-cells";
 
@@ -97,7 +97,8 @@ export async function writeVisitsWorkbook(
   const asOf = to < request.now ? to : request.now;
   const nextDue = await nextDueDates(deps.planner, planningUnits(regions, request.root), request.now, asOf);
 
-  const workbook = openWorkbookWriter(request.file);
+  const out = openWorkbookFile(request.file);
+  const { workbook } = out;
   const sheet = addStreamedSheet(workbook, VISITS_SHEET_NAME, VISIT_EXPORT_COLUMNS, { title });
   let rows = 0;
   const ids = await repos.registerExport.visitIds(rootPath, { from, to });
@@ -131,10 +132,11 @@ export async function writeVisitsWorkbook(
         ])
         .commit();
     }
+    out.check();
     request.onProgress?.(rows);
   }
   sheet.commit();
-  await workbook.commit();
+  await out.finish();
   return { title, rows, nextDueAsOf: asOf };
 }
 

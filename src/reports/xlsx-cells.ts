@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import ExcelJS from "exceljs";
 import { zoneOf } from "../domain/local-date";
 
@@ -35,18 +36,48 @@ export interface SheetColumn {
   text?: boolean;
 }
 
+/** A streamed workbook and the file it goes to. */
+export interface WorkbookFile {
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter;
+  /** Throws the file's write error, if any (call between pages: stop reading early). */
+  check(): void;
+  /** Commits the workbook and resolves once the file is written; rejects on a write error. */
+  finish(): Promise<void>;
+}
+
 /**
  * A workbook written row by row to `file` (exceljs's streaming writer): memory stays bounded
- * however many rows a county's or a city's register has.
+ * however many rows a county's or a city's register has. A write error (no permission, disk
+ * full) rejects `finish` instead of leaving the commit waiting forever.
  */
-export function openWorkbookWriter(file: string): ExcelJS.stream.xlsx.WorkbookWriter {
+export function openWorkbookFile(file: string): WorkbookFile {
+  const stream = fs.createWriteStream(file);
+  let error: Error | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    stream.on("error", (err) => {
+      error = err;
+      reject(err);
+    });
+  });
+  failed.catch(() => undefined);
+  const closed = new Promise<void>((resolve) => stream.on("close", () => resolve()));
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    filename: file,
+    stream,
     useStyles: true,
     useSharedStrings: false,
   });
   workbook.creator = "包保助手";
-  return workbook;
+  return {
+    workbook,
+    check() {
+      if (error) throw error;
+    },
+    async finish() {
+      await Promise.race([workbook.commit(), failed]);
+      await Promise.race([closed, failed]);
+      if (error) throw error;
+    },
+  };
 }
 
 /**

@@ -373,6 +373,20 @@ describe("roster export", () => {
     expect(await auditRows("roster.export")).toHaveLength(before);
   });
 
+  it("reports a failed write in Chinese, leaves no file and records no export", async () => {
+    const before = (await auditRows("roster.export")).length;
+    const file = out("写不了.xlsx");
+    // The temporary file beside it cannot be created (a directory has its name).
+    const blocker = path.join(tmp.dir, `.写不了.xlsx.${process.pid}.tmp`);
+    fs.mkdirSync(blocker);
+    const res = await baobao(["roster", "export", "--out", file], { now: NOW });
+    fs.rmdirSync(blocker);
+    expect(res.code).toBe(1);
+    expect(res.err).toContain(`无法写入 ${file}：临时文件名已被目录占用`);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(await auditRows("roster.export")).toHaveLength(before);
+  });
+
   it("has Chinese help", async () => {
     const res = await baobao(["roster", "export", "--help"]);
     expect(res.code).toBe(0);
