@@ -41,12 +41,26 @@ export function registerVisitsCommands(program: Command, ctx: CliContext): void 
       const tz = ctx.config().tz;
       const now = ctx.now();
       const progress = progressLine(!opts.json);
+      const tty = !opts.json && process.stderr.isTTY;
       await withStore(ctx, async (store) => {
         const root = await regionOption(store, opts.region);
         const planner = createPlanner({ repos: store, tz, onProgress: progress.onProgress });
         const result = await writeThroughTemp(
           file,
-          (tmp) => writeVisitsWorkbook({ repos: store, planner, tz }, { file: tmp, from, to, root, now }),
+          (tmp) =>
+            writeVisitsWorkbook(
+              { repos: store, planner, tz },
+              {
+                file: tmp,
+                from,
+                to,
+                root,
+                now,
+                onProgress: tty
+                  ? (n) => process.stderr.write(`\r正在导出走访记录：${n.toLocaleString("zh-CN")} 条   `)
+                  : undefined,
+              },
+            ),
           (written) =>
             store.audit.record({
               actor: cliActor(),
@@ -57,6 +71,7 @@ export function registerVisitsCommands(program: Command, ctx: CliContext): void 
             }),
         );
         progress.done();
+        if (tty) process.stderr.write("\n");
         if (opts.json) {
           ctx.io.out(
             JSON.stringify({
