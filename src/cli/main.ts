@@ -17,7 +17,9 @@ import { registerSubjectCommands } from "./commands/subject";
 import { registerReportCommand } from "./commands/report";
 // The register (issue 12).
 import { rosterCommand } from "./commands/roster-command";
+import { registerRosterExport } from "./commands/roster-export";
 import { registerRosterWecom } from "./commands/roster-wecom";
+import { registerVisitsCommands } from "./commands/visits";
 
 /** Builds the `baobao` program with Chinese help. */
 export function buildProgram(ctx: ReturnType<typeof createCliContext>): Command {
@@ -44,7 +46,10 @@ export function buildProgram(ctx: ReturnType<typeof createCliContext>): Command 
   registerCadreCommands(program, ctx);
   registerGuaranteeCommands(program, ctx);
   registerReportCommand(program, ctx);
+  // The register (issue 12).
+  registerRosterExport(rosterCommand(program), ctx);
   registerRosterWecom(rosterCommand(program), ctx);
+  registerVisitsCommands(program, ctx);
   // Chinese usage labels everywhere.
   const localise = (cmd: Command) => {
     cmd.helpOption("-h, --help", "显示帮助");

@@ -156,3 +156,48 @@ export function formatCategoryLevel(category: Category, level: string): string {
 
 /** ISO weekday names, Monday first: `WEEKDAY_LABELS[isoWeekday - 1]` (`周二`). */
 export const WEEKDAY_LABELS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"] as const;
+
+/**
+ * Cadre roles (CadreRole) as the register workbook writes them; `roster import` reads these
+ * words back (besides the positions townships write, e.g. 村书记, 网格员).
+ */
+export const CADRE_ROLE_LABELS = {
+  guarantor: "包保干部",
+  village_leader: "村（社区）负责人",
+  township_leader: "乡镇领导",
+  county_admin: "县级管理员",
+  police: "社区民警",
+  doctor: "精防医生",
+  justice: "司法所",
+  civil_affairs: "民政（儿童主任）",
+  drug_control: "禁毒办",
+  volunteer: "志愿者",
+  teacher: "教师",
+} as const;
+
+/** Region levels (RegionLevel) in the register's 级别 column; a village named …社区 is `社区`. */
+export const REGION_LEVEL_LABELS = {
+  province: "省",
+  city: "市",
+  county: "县",
+  township: "乡镇",
+  village: "村",
+  grid: "网格",
+} as const;
+
+/** A cadre's 状态 in the register workbook. */
+export const CADRE_STATUS_LABELS = { active: "在岗", inactive: "停用" } as const;
+
+/**
+ * A person's 状态 in the register workbook: 在管, 暂停（原因）, 已解除. `roster import` maps
+ * 已解除 (like 已撤管/死亡/迁出) to closed and `暂停（…）` to paused with that reason.
+ */
+export const SUBJECT_STATUS_LABELS = { active: "在管", paused: "暂停", closed: "已解除" } as const;
+
+/** `暂停（住院）`, or `暂停` without a reason. */
+export function formatPausedStatus(reason: string | null): string {
+  return reason ? `${SUBJECT_STATUS_LABELS.paused}（${reason}）` : SUBJECT_STATUS_LABELS.paused;
+}
+
+/** Gender (Gender) as the register writes it; unknown is left empty. */
+export const GENDER_LABELS = { male: "男", female: "女", unknown: "" } as const;

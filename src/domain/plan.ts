@@ -212,6 +212,25 @@ export function planVisitWindowStart(
   return zone.startOfDay(start);
 }
 
+/**
+ * The last day to be on time in `span` with `needed` visits still to make: the `needed`-th
+ * working day counted back from the period's end (one visit per working day at most); the
+ * period's last day when it has fewer working days than that.
+ */
+export function periodDueByDay(
+  span: PeriodSpan,
+  needed: number,
+  calendar: Pick<Calendar, "isWorkdayNumber">,
+): number {
+  let day = span.endDay + 1;
+  let remaining = needed;
+  while (remaining > 0 && day > span.startDay) {
+    day--;
+    if (calendar.isWorkdayNumber(day)) remaining--;
+  }
+  return remaining > 0 ? span.endDay : day;
+}
+
 interface Judgement {
   state: ObligationState;
   overdueDays: number;
@@ -275,13 +294,7 @@ export function computePlan(input: PlanInput): PlanResult {
     const dueBy = (span: PeriodSpan, cache: number[], needed: number): number => {
       const cached = cache[needed];
       if (cached !== undefined) return cached;
-      let day = span.endDay + 1;
-      let remaining = needed;
-      while (remaining > 0 && day > span.startDay) {
-        day--;
-        if (calendar.isWorkdayNumber(day)) remaining--;
-      }
-      const result = remaining > 0 ? span.endDay : day;
+      const result = periodDueByDay(span, needed, calendar);
       cache[needed] = result;
       return result;
     };

@@ -2,14 +2,13 @@ import ExcelJS from "exceljs";
 import { ANOMALY_LABELS } from "../bot/parse/anomalies";
 import type { Category } from "../domain/categories";
 import { CATEGORY_FULL_LABELS, formatCategoryLevel, VISIT_METHOD_LABELS } from "../domain/labels";
-import { zoneOf } from "../domain/local-date";
 import type { Report } from "./report";
 import { REPORT_KIND_LABELS } from "./report";
+import { localTime, OUTCOME_LABELS, styleHeaderRow } from "./xlsx-cells";
 
 /** Sheet names, in order (the provincial platform's import reads them by name). */
 export const REPORT_SHEETS = ["汇总", "各村覆盖率", "逾期名单", "走访记录", "事件"] as const;
 
-const OUTCOME_LABELS = { normal: "正常", abnormal: "异常", not_met: "未见到" } as const;
 const SEVERITY_LABELS: Record<string, string> = { emergency: "紧急", urgent: "较急", normal: "一般" };
 const INCIDENT_STATUS_LABELS: Record<string, string> = {
   reported: "已上报",
@@ -34,21 +33,9 @@ function addSheet(
 ): ExcelJS.Worksheet {
   const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }] });
   sheet.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width }));
-  const header = sheet.getRow(1);
-  header.font = { bold: true };
-  header.alignment = { vertical: "middle" };
-  header.fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFE8EEF7" } };
+  styleHeaderRow(sheet.getRow(1));
   for (const row of rows) sheet.addRow(row);
   return sheet;
-}
-
-/** The instant as local `YYYY-MM-DD HH:MM` in `tz`. */
-function localTime(at: Date | null, tz: string): string {
-  if (!at) return "";
-  const zone = zoneOf(tz);
-  const day = zone.dayNumberAt(at);
-  const minutes = Math.floor((at.getTime() - zone.startOfDay(day).getTime()) / 60_000);
-  return `${zone.localDateAt(at)} ${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 }
 
 const percent = (value: number | null) => (value === null ? "—" : value);

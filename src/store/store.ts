@@ -23,6 +23,8 @@ import { type PolicyRepository, PrismaPolicyRepository } from "./policy-reposito
 import { PrismaVisitRepository, type VisitRepository } from "./visit-repository";
 // Leader summaries and reports (issue 6).
 import { PrismaReportRepository, type ReportRepository } from "./report-repository";
+// The register's exports (issue 12), read-only.
+import { PrismaRegisterExportRepository, type RegisterExportRepository } from "./register-export-repository";
 
 /** Every repository, bound to one client or one transaction. */
 export interface Repos {
@@ -47,6 +49,8 @@ export interface Repos {
   readonly missedObligations: MissedObligationRepository;
   // Leader summaries and reports (issue 6), read-only.
   readonly reports: ReportRepository;
+  // The register's exports (issue 12), read-only and paged.
+  readonly registerExport: RegisterExportRepository;
 }
 
 export interface Store extends Repos {
@@ -80,6 +84,7 @@ function bind(db: Db, cipher: IdCipher): Repos {
     cadreLists: new PrismaCadreListRepository(db),
     missedObligations: new PrismaMissedObligationRepository(db),
     reports: new PrismaReportRepository(db),
+    registerExport: new PrismaRegisterExportRepository(db),
   };
 }
 

@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import path from "node:path";
 import type { Command } from "commander";
 import { zoneOf } from "../../domain/local-date";
 import { buildReport, REPORT_KINDS, type ReportKind } from "../../reports/report";
@@ -9,6 +8,7 @@ import { renderReportText } from "../../reports/report-text";
 import { writeReportXlsx } from "../../reports/report-xlsx";
 import type { CliContext } from "../cli-context";
 import { CliError } from "../cli-error";
+import { checkOutputPath } from "../output-path";
 import { parseDateOption, progressLine, withStore } from "./with-store";
 
 interface ReportOptions {
@@ -18,19 +18,6 @@ interface ReportOptions {
   xlsx?: string;
   png?: string;
   font?: string;
-}
-
-/** A writable output path: its directory must exist (we do not create directories silently). */
-function checkOutput(file: string, option: string): string {
-  const resolved = path.resolve(file);
-  const dir = path.dirname(resolved);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new CliError(`${option} 的目录不存在：${dir}`);
-  }
-  if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory()) {
-    throw new CliError(`${option} 应为文件名，而 ${resolved} 是目录。`);
-  }
-  return resolved;
 }
 
 /**
@@ -55,8 +42,8 @@ export function registerReportCommand(program: Command, ctx: CliContext): void {
       if (opts.json && (opts.xlsx || opts.png)) {
         throw new CliError("--json 不能与 --xlsx、--png 同时使用。");
       }
-      const xlsx = opts.xlsx ? checkOutput(opts.xlsx, "--xlsx") : undefined;
-      const png = opts.png ? checkOutput(opts.png, "--png") : undefined;
+      const xlsx = opts.xlsx ? checkOutputPath(opts.xlsx, "--xlsx") : undefined;
+      const png = opts.png ? checkOutputPath(opts.png, "--png") : undefined;
       if (opts.font && !fs.existsSync(opts.font)) throw new CliError(`找不到字体文件：${opts.font}`);
       const tz = ctx.config().tz;
       const now = ctx.now();

@@ -6,7 +6,7 @@ import { scheduleOutlook } from "../../domain/calendar";
 import { isLocalDate, type LocalDate } from "../../domain/local-date";
 import { createPlanner, type Planner } from "../../planning/planner";
 import type { ReadProgress } from "../../store/plan-input-repository";
-import { createIdCipher } from "../../store/id-cipher";
+import { createIdCipher, type IdCipher } from "../../store/id-cipher";
 import { loadSecretKey } from "../../store/secret-key";
 import { createStore, type Store } from "../../store/store";
 import type { CliContext } from "../cli-context";
@@ -25,13 +25,14 @@ export function cliActor(): string {
 /** Opens the database (the running server's socket when embedded) and runs `fn` with a store. */
 export async function withStore<T>(
   ctx: CliContext,
-  fn: (store: Store, db: Database) => Promise<T>,
+  fn: (store: Store, db: Database, cipher: IdCipher) => Promise<T>,
 ): Promise<T> {
   const config = ctx.config();
   const db = await ctx.openDb();
   try {
     const secret = loadSecretKey({ fromEnv: config.secretKey, dataDir: config.dataDir });
-    return await fn(createStore(db.prisma, createIdCipher(secret.key)), db);
+    const cipher = createIdCipher(secret.key);
+    return await fn(createStore(db.prisma, cipher), db, cipher);
   } finally {
     await db.close();
   }
