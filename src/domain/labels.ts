@@ -31,7 +31,10 @@ export const CATEGORY_FULL_LABELS: Readonly<Record<Category, string>> = {
   petitioner: "重点信访人员",
 };
 
-/** Cadre roles as the operator reads them (`cadre list`, exports). */
+/**
+ * Cadre roles as the operator reads them (`cadre list`, exports); `roster import` reads these
+ * words back (besides the positions townships write, e.g. 村书记, 网格员).
+ */
 export const CADRE_ROLE_LABELS: Readonly<Record<CadreRoleCode, string>> = {
   guarantor: "包保干部",
   village_leader: "村（社区）负责人",
@@ -156,24 +159,6 @@ export function formatCategoryLevel(category: Category, level: string): string {
 
 /** ISO weekday names, Monday first: `WEEKDAY_LABELS[isoWeekday - 1]` (`周二`). */
 export const WEEKDAY_LABELS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"] as const;
-
-/**
- * Cadre roles (CadreRole) as the register workbook writes them; `roster import` reads these
- * words back (besides the positions townships write, e.g. 村书记, 网格员).
- */
-export const CADRE_ROLE_LABELS = {
-  guarantor: "包保干部",
-  village_leader: "村（社区）负责人",
-  township_leader: "乡镇领导",
-  county_admin: "县级管理员",
-  police: "社区民警",
-  doctor: "精防医生",
-  justice: "司法所",
-  civil_affairs: "民政（儿童主任）",
-  drug_control: "禁毒办",
-  volunteer: "志愿者",
-  teacher: "教师",
-} as const;
 
 /** Region levels (RegionLevel) in the register's 级别 column; a village named …社区 is `社区`. */
 export const REGION_LEVEL_LABELS = {
