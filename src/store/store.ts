@@ -11,6 +11,8 @@ import type { Db, PrismaClient } from "./prisma-client";
 import { PrismaRegionRepository, type RegionRepository } from "./region-repository";
 import { PrismaSettingRepository, type SettingRepository } from "./setting-repository";
 import { PrismaSubjectRepository, type SubjectRepository } from "./subject-repository";
+// The register import (issue 12).
+import { PrismaRegisterRepository, type RegisterRepository } from "./register-repository";
 // Cadence engine (issue 5).
 import { type CadreListRepository, PrismaCadreListRepository } from "./cadre-list-repository";
 import {
@@ -45,6 +47,8 @@ export interface Repos {
   readonly missedObligations: MissedObligationRepository;
   // Leader summaries and reports (issue 6), read-only.
   readonly reports: ReportRepository;
+  // The register import (issue 12).
+  readonly register: RegisterRepository;
 }
 
 export interface Store extends Repos {
@@ -77,6 +81,7 @@ function bind(db: Db, cipher: IdCipher): Repos {
     cadreLists: new PrismaCadreListRepository(db),
     missedObligations: new PrismaMissedObligationRepository(db),
     reports: new PrismaReportRepository(db),
+    register: new PrismaRegisterRepository(db, cipher),
   };
 }
 
