@@ -28,7 +28,16 @@ const squash = (s: string) => s.normalize("NFKC").replace(/[\s()（）【】[\]�
 
 // ── categories ──────────────────────────────────────────────────────────────────────────────
 const CATEGORY_WORDS: Readonly<Record<Category, readonly string[]>> = {
-  mental_disorder: ["严重精神障碍患者", "严重精神障碍", "精神障碍患者", "精神障碍", "精神病人", "精神病患者", "精神病", "精神病人员"],
+  mental_disorder: [
+    "严重精神障碍患者",
+    "严重精神障碍",
+    "精神障碍患者",
+    "精神障碍",
+    "精神病人",
+    "精神病患者",
+    "精神病",
+    "精神病人员",
+  ],
   drug_rehab: [
     "吸毒人员",
     "社区戒毒人员",
@@ -50,7 +59,15 @@ const CATEGORY_WORDS: Readonly<Record<Category, readonly string[]>> = {
     "农村留守儿童和困境儿童",
     "留守儿童和困境儿童",
   ],
-  elderly_alone: ["空巢老人", "独居老人", "特殊困难老年人", "独居空巢老人", "空巢独居老人", "留守老人", "独居老年人"],
+  elderly_alone: [
+    "空巢老人",
+    "独居老人",
+    "特殊困难老年人",
+    "独居空巢老人",
+    "空巢独居老人",
+    "留守老人",
+    "独居老年人",
+  ],
   idle_youth: ["闲散青少年", "重点青少年", "社会闲散青少年", "重点青少年群体"],
   petitioner: ["重点信访人员", "信访人员", "重点上访人员", "上访人员", "信访重点人员"],
 };
@@ -140,9 +157,52 @@ export const ROLE_LABELS: Readonly<Record<CadreRole, string>> = {
 };
 
 const ROLE_WORDS: Readonly<Record<CadreRole, readonly string[]>> = {
-  guarantor: ["包保干部", "包保人", "包保责任人", "网格员", "专职网格员", "兼职网格员", "村干部", "社区干部", "干部", "驻村干部", "包村干部", "村委委员", "村两委", "联户干部"],
-  village_leader: ["村书记", "村支书", "村党支部书记", "支部书记", "村主任", "村委会主任", "社区书记", "社区主任", "社区党委书记", "村负责人", "社区负责人", "村（社区）负责人"],
-  township_leader: ["镇长", "乡长", "书记", "镇党委书记", "乡党委书记", "副镇长", "副乡长", "综治办主任", "综治中心主任", "政法委员", "乡镇领导", "街道办主任", "镇综治办", "综治办"],
+  guarantor: [
+    "包保干部",
+    "包保人",
+    "包保责任人",
+    "网格员",
+    "专职网格员",
+    "兼职网格员",
+    "村干部",
+    "社区干部",
+    "干部",
+    "驻村干部",
+    "包村干部",
+    "村委委员",
+    "村两委",
+    "联户干部",
+  ],
+  village_leader: [
+    "村书记",
+    "村支书",
+    "村党支部书记",
+    "支部书记",
+    "村主任",
+    "村委会主任",
+    "社区书记",
+    "社区主任",
+    "社区党委书记",
+    "村负责人",
+    "社区负责人",
+    "村（社区）负责人",
+  ],
+  township_leader: [
+    "镇长",
+    "乡长",
+    "书记",
+    "镇党委书记",
+    "乡党委书记",
+    "副镇长",
+    "副乡长",
+    "综治办主任",
+    "综治中心主任",
+    "政法委员",
+    "乡镇领导",
+    "街道办主任",
+    "镇综治办",
+    "综治办",
+  ],
   county_admin: ["县综治中心", "县综治办", "县委政法委", "县级管理员", "管理员"],
   police: ["社区民警", "民警", "派出所", "派出所民警", "辅警", "警察", "公安"],
   doctor: ["精防医生", "村医", "乡村医生", "医生", "卫生院", "精防人员", "卫健"],
@@ -219,7 +279,18 @@ export function parseRegionLevel(cell: RawCell | undefined): Parsed<RegionLevel>
 
 // ── statuses ────────────────────────────────────────────────────────────────────────────────
 const SUBJECT_ACTIVE = ["在管", "在册", "正常", "列管", "在控", "管控中", "在档", "有效"];
-const SUBJECT_CLOSED = ["已解除", "解除", "已撤管", "撤管", "死亡", "已死亡", "迁出", "已迁出", "销档", "已销档"];
+const SUBJECT_CLOSED = [
+  "已解除",
+  "解除",
+  "已撤管",
+  "撤管",
+  "死亡",
+  "已死亡",
+  "迁出",
+  "已迁出",
+  "销档",
+  "已销档",
+];
 export const SUBJECT_STATUS_CHOICES = `${SUBJECT_ACTIVE.slice(0, 3).join("、")}（或留空）；离开台账：已解除、已撤管、死亡、迁出`;
 
 /** `active` (or blank), or `closed` with the word as its reason. */
@@ -296,7 +367,12 @@ export function parseIdNumber(cell: RawCell | undefined): Parsed<IdNumber | null
 }
 
 function formatNumber(n: number): string {
-  return Math.abs(n) >= 1e11 ? n.toExponential(5).replace(/\.?0+e/, "E").replace("e", "E") : String(n);
+  return Math.abs(n) >= 1e11
+    ? n
+        .toExponential(5)
+        .replace(/\.?0+e/, "E")
+        .replace("e", "E")
+    : String(n);
 }
 
 /** A phone kept as text; an exact 11-digit mobile stored as a number is accepted. */
@@ -311,7 +387,10 @@ export function parsePhone(cell: RawCell | undefined, column: string): Parsed<st
     return problem("phone_numeric", `${column}${NUMERIC_CELL.replace("%s", text)}`);
   const digits = text.replace(/^\+86/, "").replace(/[-—()（）]/g, "");
   if (!/^\d{7,12}$/.test(digits))
-    return problem("phone_invalid", `${column}“${text}”不是电话号码；手机号应为11位数字，固话如 0710-1234567`);
+    return problem(
+      "phone_invalid",
+      `${column}“${text}”不是电话号码；手机号应为11位数字，固话如 0710-1234567`,
+    );
   return /^1\d{10}$/.test(digits) ? digits : text;
 }
 
@@ -335,7 +414,10 @@ export function parseDate(cell: RawCell | undefined, column: string): Parsed<Loc
     /^(\d{4})(\d{2})(\d{2})$/.exec(text);
   if (!m) return problem("date_invalid", `${column}“${text}”不是日期；请写成 1990-01-01 或 1990年1月1日`);
   if ((m[1] ?? "").length !== 4)
-    return problem("date_two_digit_year", `${column}“${text}”的年份只有两位，无法确定世纪；请写四位年份，如 1990-01-01`);
+    return problem(
+      "date_two_digit_year",
+      `${column}“${text}”的年份只有两位，无法确定世纪；请写四位年份，如 1990-01-01`,
+    );
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const dn = dayNumberOfYmd(y, mo, d);
   const back = ymdOf(dn);

@@ -5,7 +5,7 @@
  * Nothing here touches the database.
  */
 import type { CadreRole, Gender, RegionLevel } from "../generated/prisma/client";
-import { dbDateFromLocalDate, localDateFromDbDate, type LocalDate } from "../domain/local-date";
+import { dbDateFromLocalDate, localDateFromDbDate } from "../domain/local-date";
 import type {
   CadreWrite,
   RegisterChanges,
@@ -110,13 +110,21 @@ class RegionIndex {
     this.add(n);
   }
   isUnder(id: number, ancestorId: number): boolean {
-    for (let cur = this.byId.get(id); cur; cur = cur.parentId === null ? undefined : this.byId.get(cur.parentId))
+    for (
+      let cur = this.byId.get(id);
+      cur;
+      cur = cur.parentId === null ? undefined : this.byId.get(cur.parentId)
+    )
       if (cur.id === ancestorId) return true;
     return false;
   }
   /** The township (乡镇/街道) the region lies in (or is). */
   townshipOf(id: number): RegionNode | null {
-    for (let cur = this.byId.get(id); cur; cur = cur.parentId === null ? undefined : this.byId.get(cur.parentId))
+    for (
+      let cur = this.byId.get(id);
+      cur;
+      cur = cur.parentId === null ? undefined : this.byId.get(cur.parentId)
+    )
       if (cur.level === "township") return cur;
     return null;
   }
@@ -138,7 +146,10 @@ export function planImport(
 }
 
 /** The ID hashes and 编号 a file names, so the snapshot reads only those people. */
-export function subjectKeys(read: ReadResult, hash: (id: string) => string): { idHashes: string[]; subjectIds: number[] } {
+export function subjectKeys(
+  read: ReadResult,
+  hash: (id: string) => string,
+): { idHashes: string[]; subjectIds: number[] } {
   const idHashes: string[] = [];
   const subjectIds: number[] = [];
   for (const sheet of read.sheets) {
@@ -221,7 +232,9 @@ class Planner {
       if (missing.length > 0) {
         throw new RegisterLayoutError(
           `工作表“${sheet.name}”（第${sheet.headerRow}行为表头，识别为${REGISTER_SHEETS[sheet.kind].name}表）缺少必填列：` +
-            missing.map((c) => `${c.header}（也可写作 ${c.aliases.slice(0, 3).join("、") || c.header}）`).join("；"),
+            missing
+              .map((c) => `${c.header}（也可写作 ${c.aliases.slice(0, 3).join("、") || c.header}）`)
+              .join("；"),
         );
       }
       if (sheet.extraHeaders.length > 0)
@@ -245,7 +258,13 @@ class Planner {
       this.warnings.push(
         `${this.pendingUserids}名干部没有填写企业微信账号，暂以手机号登记，收不到消息；请用 npx baobao roster match-wecom 通讯录导出.xlsx 补全账号`,
       );
-    return { changes: this.changes, counts: this.counts, errors: this.errors, warnings: this.warnings, rowsRead };
+    return {
+      changes: this.changes,
+      counts: this.counts,
+      errors: this.errors,
+      warnings: this.warnings,
+      rowsRead,
+    };
   }
 
   // ── helpers ──
@@ -342,7 +361,13 @@ class Planner {
     if (parentCode) {
       parent = this.regions.byCode.get(parentCode);
       if (!parent)
-        this.issue(sheet, row, "parentCode", "region_unknown", `上级编码“${parentCode}”不在地区列表中；请先列出上级地区`);
+        this.issue(
+          sheet,
+          row,
+          "parentCode",
+          "region_unknown",
+          `上级编码“${parentCode}”不在地区列表中；请先列出上级地区`,
+        );
     }
     if (code && /[^0-9A-Za-z_-]/.test(code))
       this.issue(sheet, row, "code", "region_code_invalid", `地区编码“${code}”只能由数字或字母组成`);
@@ -391,7 +416,12 @@ class Planner {
     const before = this.errors.length;
     const name = this.required(sheet, row, "name");
     const userid = this.text(row, "userid");
-    const mobile = this.take(sheet, row, "mobile", parsePhone(row.cells.mobile, this.header(sheet, "mobile")));
+    const mobile = this.take(
+      sheet,
+      row,
+      "mobile",
+      parsePhone(row.cells.mobile, this.header(sheet, "mobile")),
+    );
     const roles = this.take(sheet, row, "roles", parseRoles(row.cells.roles));
     const active = this.take(sheet, row, "status", parseCadreStatus(row.cells.status));
     const resolveRegion = (key: string): RegionNode | undefined => {
@@ -408,7 +438,13 @@ class Planner {
     if (userid && /\s/.test(userid))
       this.issue(sheet, row, "userid", "userid_invalid", `企业微信账号“${userid}”不能含空格`);
     if (!userid && !mobile)
-      this.issue(sheet, row, "userid", "required", "请填写企业微信账号或手机号（至少一项），以便识别这位干部");
+      this.issue(
+        sheet,
+        row,
+        "userid",
+        "required",
+        "请填写企业微信账号或手机号（至少一项），以便识别这位干部",
+      );
     if (this.errors.length > before || !name || !roles || active === undefined || !home || !scope) return;
 
     let existing = userid ? this.cadreByUserid.get(userid) : undefined;
@@ -428,7 +464,13 @@ class Planner {
       if (list[0] && (!userid || list[0].userid.startsWith(PENDING_USERID_PREFIX))) existing = list[0];
     }
     if (existing && existing.id < 0 && this.changes.cadreCreates.some((c) => c.tempId === existing?.id)) {
-      this.issue(sheet, row, userid ? "userid" : "mobile", "duplicate_row", `与本表前面一行是同一名干部（${existing.name}）`);
+      this.issue(
+        sheet,
+        row,
+        userid ? "userid" : "mobile",
+        "duplicate_row",
+        `与本表前面一行是同一名干部（${existing.name}）`,
+      );
       return;
     }
     if (!existing) {
@@ -444,7 +486,14 @@ class Planner {
       };
       if (!userid) this.pendingUserids++;
       this.changes.cadreCreates.push(write);
-      this.addCadre({ id: write.tempId, userid: write.userid, name, mobile: write.mobile, homeRegionId: home.id, active });
+      this.addCadre({
+        id: write.tempId,
+        userid: write.userid,
+        name,
+        mobile: write.mobile,
+        homeRegionId: home.id,
+        active,
+      });
       this.counts.cadres.created++;
       return;
     }
@@ -499,21 +548,41 @@ class Planner {
     const name = this.required(sheet, row, "name");
     const id = this.take(sheet, row, "idNumber", parseIdNumber(row.cells.idNumber));
     let gender = this.take(sheet, row, "gender", parseGender(row.cells.gender));
-    let birth = this.take(sheet, row, "birthDate", parseDate(row.cells.birthDate, this.header(sheet, "birthDate")));
+    let birth = this.take(
+      sheet,
+      row,
+      "birthDate",
+      parseDate(row.cells.birthDate, this.header(sheet, "birthDate")),
+    );
     if (id) {
       if (gender && gender !== id.gender)
-        this.issue(sheet, row, "gender", "gender_conflict", `性别“${cellText(row.cells.gender)}”与身份证号不符（身份证号为${id.gender === "male" ? "男" : "女"}）`);
+        this.issue(
+          sheet,
+          row,
+          "gender",
+          "gender_conflict",
+          `性别“${cellText(row.cells.gender)}”与身份证号不符（身份证号为${id.gender === "male" ? "男" : "女"}）`,
+        );
       if (birth && birth !== id.birthDate)
-        this.issue(sheet, row, "birthDate", "birth_date_conflict", `出生日期${birth}与身份证号中的${id.birthDate}不符`);
+        this.issue(
+          sheet,
+          row,
+          "birthDate",
+          "birth_date_conflict",
+          `出生日期${birth}与身份证号中的${id.birthDate}不符`,
+        );
       gender ??= id.gender;
       birth ??= id.birthDate;
     }
     const phone = this.take(sheet, row, "phone", parsePhone(row.cells.phone, this.header(sheet, "phone")));
-    const category = this.text(row, "category")
-      ? this.take(sheet, row, "category", parseCategory(row.cells.category))
-      : (this.required(sheet, row, "category"), undefined);
+    const category =
+      this.required(sheet, row, "category") === undefined
+        ? undefined
+        : this.take(sheet, row, "category", parseCategory(row.cells.category));
     const level =
-      category && (this.text(row, "level") ? this.take(sheet, row, "level", parseLevel(category, row.cells.level)) : (this.required(sheet, row, "level"), undefined));
+      category === undefined || this.required(sheet, row, "level") === undefined
+        ? undefined
+        : this.take(sheet, row, "level", parseLevel(category, row.cells.level));
     const status = this.take(sheet, row, "status", parseSubjectStatus(row.cells.status));
     const region = this.subjectRegion(sheet, row);
 
@@ -524,23 +593,43 @@ class Planner {
     if (number) {
       existing = /^\d{1,9}$/.test(number) ? this.subjectsById.get(Number(number)) : undefined;
       if (!existing)
-        this.issue(sheet, row, "number", "subject_unknown", `编号“${number}”在系统中不存在（编号由本系统导出时生成；新增人员请留空）`);
+        this.issue(
+          sheet,
+          row,
+          "number",
+          "subject_unknown",
+          `编号“${number}”在系统中不存在（编号由本系统导出时生成；新增人员请留空）`,
+        );
       else if (idHash && existing.idHash && existing.idHash !== idHash)
-        this.issue(sheet, row, "idNumber", "id_number_conflict", `身份证号与系统中编号${number}的人员（${existing.name}）不一致；如需更正身份证号请用 subject set`);
+        this.issue(
+          sheet,
+          row,
+          "idNumber",
+          "id_number_conflict",
+          `身份证号与系统中编号${number}的人员（${existing.name}）不一致；如需更正身份证号请用 subject set`,
+        );
     }
     if (!existing && !number && idHash) existing = this.subjectsByHash.get(idHash);
     if (idHash && existing && this.subjectsByHash.get(idHash) && this.subjectsByHash.get(idHash) !== existing)
-      this.issue(sheet, row, "idNumber", "id_number_conflict", `该身份证号已属于系统中另一人（编号${this.subjectsByHash.get(idHash)?.id}）`);
+      this.issue(
+        sheet,
+        row,
+        "idNumber",
+        "id_number_conflict",
+        `该身份证号已属于系统中另一人（编号${this.subjectsByHash.get(idHash)?.id}）`,
+      );
     const key = idHash ?? (existing ? `#${existing.id}` : null);
     if (key) {
       const first = seen.get(key);
-      if (first !== undefined) this.issue(sheet, row, idHash ? "idNumber" : "number", "duplicate_row", `与第${first}行是同一人`);
+      if (first !== undefined)
+        this.issue(sheet, row, idHash ? "idNumber" : "number", "duplicate_row", `与第${first}行是同一人`);
       else seen.set(key, row.row);
     }
     const guarantors = region ? this.resolveGuarantors(sheet, row, region) : undefined;
     if (!id && !existing && this.errors.length === before)
       this.issue(sheet, row, "idNumber", "required", "新增人员请填写身份证号（用于识别同一人，加密保存）");
-    if (this.errors.length > before || !name || !category || !level || !status || !region || !guarantors) return;
+    if (this.errors.length > before || !name || !category || !level || !status || !region || !guarantors)
+      return;
 
     let subjectId: number;
     const write: SubjectWrite = {
@@ -575,7 +664,12 @@ class Planner {
       set("name", name, existing.name === name);
       if (id && !existing.idHash) set("idNumber", id.id, false);
       if (gender) set("gender", gender, existing.gender === gender);
-      if (birth) set("birthDate", write.birthDate, !!existing.birthDate && localDateFromDbDate(existing.birthDate) === birth);
+      if (birth)
+        set(
+          "birthDate",
+          write.birthDate,
+          !!existing.birthDate && localDateFromDbDate(existing.birthDate) === birth,
+        );
       if (write.phone) set("phone", write.phone, existing.phone === write.phone);
       if (write.address) set("address", write.address, existing.address === write.address);
       set("regionId", region.id, existing.regionId === region.id);
@@ -603,7 +697,11 @@ class Planner {
         continue;
       }
       this.guaranteed.add(pair);
-      this.changes.guaranteeCreates.push({ subjectId, cadreId: cadre.id, role: first ? "primary" : "secondary" });
+      this.changes.guaranteeCreates.push({
+        subjectId,
+        cadreId: cadre.id,
+        role: first ? "primary" : "secondary",
+      });
       first = false;
       this.counts.guarantees.created++;
     }
@@ -622,11 +720,19 @@ class Planner {
     if (!villageText) return undefined;
     let village: RegionNode | undefined = this.regions.byCode.get(villageText);
     if (!village) {
-      const named = (this.regions.byName.get(villageText) ?? []).filter((n) => n.level === "village" || n.level === "grid");
+      const named = (this.regions.byName.get(villageText) ?? []).filter(
+        (n) => n.level === "village" || n.level === "grid",
+      );
       const under = township ? named.filter((n) => this.regions.isUnder(n.id, township.id)) : named;
       if (under.length === 1) village = under[0];
       else if (under.length > 1)
-        return void this.issue(sheet, row, "village", "region_ambiguous", `“${villageText}”有${under.length}个同名村（社区）：${this.candidates(under)}；请填写所属乡镇或改填地区编码`);
+        return void this.issue(
+          sheet,
+          row,
+          "village",
+          "region_ambiguous",
+          `“${villageText}”有${under.length}个同名村（社区）：${this.candidates(under)}；请填写所属乡镇或改填地区编码`,
+        );
       else
         return void this.issue(
           sheet,
@@ -638,14 +744,28 @@ class Planner {
     }
     if (!village) return undefined;
     if (township && !this.regions.isUnder(village.id, township.id))
-      return void this.issue(sheet, row, "village", "region_mismatch", `“${village.name}”不属于${township.name}`);
+      return void this.issue(
+        sheet,
+        row,
+        "village",
+        "region_mismatch",
+        `“${village.name}”不属于${township.name}`,
+      );
     const gridText = this.text(row, "grid");
     if (!gridText) return village;
     const grid =
       this.regions.byCode.get(gridText) ??
-      (this.regions.byName.get(gridText) ?? []).find((n) => n.level === "grid" && this.regions.isUnder(n.id, village.id));
+      (this.regions.byName.get(gridText) ?? []).find(
+        (n) => n.level === "grid" && this.regions.isUnder(n.id, village.id),
+      );
     if (!grid || !this.regions.isUnder(grid.id, village.id))
-      return void this.issue(sheet, row, "grid", "region_unknown", `网格“${gridText}”不在${village.name}之下；请在“地区”工作表中列出网格，或清空该格`);
+      return void this.issue(
+        sheet,
+        row,
+        "grid",
+        "region_unknown",
+        `网格“${gridText}”不在${village.name}之下；请在“地区”工作表中列出网格，或清空该格`,
+      );
     return grid;
   }
 
@@ -674,7 +794,10 @@ class Planner {
             "guarantors",
             "cadre_ambiguous",
             `${township?.name ?? ""}有${local.length}名干部叫“${token}”：${local
-              .map((c) => `${c.name}（账号${c.userid.startsWith(PENDING_USERID_PREFIX) ? "未绑定" : c.userid}，${this.regions.byId.get(c.homeRegionId)?.name ?? ""}${c.mobile ? `，手机${c.mobile}` : ""}）`)
+              .map(
+                (c) =>
+                  `${c.name}（账号${c.userid.startsWith(PENDING_USERID_PREFIX) ? "未绑定" : c.userid}，${this.regions.byId.get(c.homeRegionId)?.name ?? ""}${c.mobile ? `，手机${c.mobile}` : ""}）`,
+              )
               .join("、")}；请改填其企业微信账号或手机号`,
           );
           continue;
@@ -693,7 +816,13 @@ class Planner {
       if (!cadre) continue;
       if (!cadre.active) {
         failed = true;
-        this.issue(sheet, row, "guarantors", "cadre_inactive", `包保责任人“${token}”（${cadre.name}）已离岗，不能再包保`);
+        this.issue(
+          sheet,
+          row,
+          "guarantors",
+          "cadre_inactive",
+          `包保责任人“${token}”（${cadre.name}）已离岗，不能再包保`,
+        );
         continue;
       }
       if (!out.includes(cadre)) out.push(cadre);

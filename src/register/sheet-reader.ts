@@ -93,7 +93,10 @@ function plainCell(value: ExcelJS.CellValue | undefined): RawCell {
     if ("richText" in value) return plainCell(value.richText.map((r) => r.text).join(""));
     if ("formula" in value || "sharedFormula" in value) {
       const result = (value as { result?: unknown }).result;
-      if (result === undefined || (typeof result === "object" && result !== null && !(result instanceof Date)))
+      if (
+        result === undefined ||
+        (typeof result === "object" && result !== null && !(result instanceof Date))
+      )
         return null;
       return plainCell(result as ExcelJS.CellValue);
     }

@@ -3,7 +3,14 @@
  * names and their active guarantees) and how it writes what it decided: in batches, inside the
  * caller's transaction, with one audit entry per changed record.
  */
-import type { CadreRole, Category, Gender, Prisma, RegionLevel, SubjectStatus } from "../generated/prisma/client";
+import type {
+  CadreRole,
+  Category,
+  Gender,
+  Prisma,
+  RegionLevel,
+  SubjectStatus,
+} from "../generated/prisma/client";
 import type { IdCipher } from "./id-cipher";
 import { maskIdNumber } from "./id-cipher";
 import type { Db } from "./prisma-client";
@@ -105,7 +112,10 @@ export interface RegisterRepository {
   /** Cadres (of these ids) who are the only active guarantor of someone, with how many. */
   soleGuarantorCounts(cadreIds: number[]): Promise<Map<number, number>>;
   /** Writes the changes; returns nothing but throws on any failure (the caller's transaction rolls back). */
-  apply(changes: RegisterChanges, ctx: { actor: string; at: Date; startDate: Date; importId: string }): Promise<void>;
+  apply(
+    changes: RegisterChanges,
+    ctx: { actor: string; at: Date; startDate: Date; importId: string },
+  ): Promise<void>;
 }
 
 const CHUNK = 1000;
@@ -162,7 +172,10 @@ export class PrismaRegisterRepository implements RegisterRepository {
     const subjects: RegisterSubject[] = [];
     const seen = new Set<number>();
     for (const part of chunks(keys.idHashes)) {
-      for (const s of await this.db.subject.findMany({ where: { idHash: { in: part } }, select: subjectSelect }))
+      for (const s of await this.db.subject.findMany({
+        where: { idHash: { in: part } },
+        select: subjectSelect,
+      }))
         if (!seen.has(s.id)) seen.add(s.id) && subjects.push(s);
     }
     for (const part of chunks(keys.subjectIds)) {
@@ -224,7 +237,11 @@ export class PrismaRegisterRepository implements RegisterRepository {
       await this.db.region.update({ where: { id: created.id }, data: { path } });
       paths.set(created.id, path);
       regionIds.set(r.tempId, created.id);
-      audit("roster.import.create", "Region", created.id, { importId: ctx.importId, code: r.code, name: r.name });
+      audit("roster.import.create", "Region", created.id, {
+        importId: ctx.importId,
+        code: r.code,
+        name: r.name,
+      });
     }
     for (const u of changes.regionUpdates) {
       const data = { ...u.data, ...(u.data.parentId ? { parentId: regionId(u.data.parentId) } : {}) };
