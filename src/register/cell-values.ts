@@ -158,10 +158,10 @@ export const ROLE_LABELS: Readonly<Record<CadreRole, string>> = {
 
 const ROLE_WORDS: Readonly<Record<CadreRole, readonly string[]>> = {
   guarantor: [
+    "网格员",
     "包保干部",
     "包保人",
     "包保责任人",
-    "网格员",
     "专职网格员",
     "兼职网格员",
     "村干部",

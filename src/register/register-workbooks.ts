@@ -71,7 +71,7 @@ const EXAMPLES: Readonly<Record<RegisterSheetKind, readonly string[]>> = {
   subjects: [
     "",
     "张三",
-    "420602199001011236",
+    "420602199001011233",
     "男",
     "1990-01-01",
     "13900000002",
