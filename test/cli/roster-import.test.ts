@@ -212,7 +212,7 @@ describe("roster template", () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(out);
     expect(wb.worksheets.map((w) => w.name)).toEqual(["地区", "干部", "管控对象", "说明"]);
-    expect((wb.getWorksheet("管控对象")?.getRow(1).values as string[]).slice(1, 4)).toEqual([
+    expect((wb.getWorksheet("管控对象")?.getRow(1).values as string[] | undefined)?.slice(1, 4)).toEqual([
       "编号",
       "姓名",
       "公民身份号码",
