@@ -119,6 +119,8 @@ export interface RegisterRepository {
 }
 
 const CHUNK = 1000;
+/** Rows per INSERT … SELECT FROM unnest(…) statement. */
+const BULK = 5000;
 const chunks = <T>(items: readonly T[], size = CHUNK): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -213,9 +215,9 @@ export class PrismaRegisterRepository implements RegisterRepository {
     changes: RegisterChanges,
     ctx: { actor: string; at: Date; startDate: Date; importId: string },
   ): Promise<void> {
-    const audits: Prisma.AuditLogCreateManyInput[] = [];
+    const audits: { action: string; entity: string; entityId: string; detail: Prisma.InputJsonValue }[] = [];
     const audit = (action: string, entity: string, entityId: number, detail: Prisma.InputJsonValue) =>
-      audits.push({ actor: ctx.actor, action, entity, entityId: String(entityId), detail, at: ctx.at });
+      audits.push({ action, entity, entityId: String(entityId), detail });
     const regionIds = new Map<number, number>();
     const regionId = (id: number) => (id < 0 ? (regionIds.get(id) ?? fail(`region ${id}`)) : id);
 
@@ -282,26 +284,36 @@ export class PrismaRegisterRepository implements RegisterRepository {
       audit("roster.import.update", "Cadre", u.id, { importId: ctx.importId, fields: Object.keys(u.data) });
     }
 
-    // Subjects: created in batches (the order of RETURNING is the order of VALUES).
+    // Subjects: one INSERT per batch (every new person has an ID number: matched back by its hash).
     const subjectIds = new Map<number, number>();
     const subjectId = (id: number) => (id < 0 ? (subjectIds.get(id) ?? fail(`subject ${id}`)) : id);
-    for (const part of chunks(changes.subjectCreates)) {
-      const created = await this.db.subject.createManyAndReturn({
-        data: part.map((s) => ({
-          ...this.subjectData(s, ctx.at),
-          regionId: regionId(s.regionId),
-          category: s.category,
-          level: s.level,
-          name: s.name,
-        })),
-        select: { id: true },
-      });
-      if (created.length !== part.length) fail("subject batch");
-      part.forEach((s, i) => {
-        const id = created[i]?.id ?? fail("subject batch");
-        subjectIds.set(s.tempId, id);
+    for (const part of chunks(changes.subjectCreates, BULK)) {
+      const rows = part.map((s) => ({ s, d: this.subjectData(s, ctx.at) }));
+      const created = await this.db.$queryRaw<{ id: number; idHash: string }[]>`
+        INSERT INTO "Subject" ("name", "idCipher", "idHash", "idMasked", "gender", "birthDate", "phone", "address",
+          "regionId", "category", "level", "status", "closedAt", "pauseReason", "department", "notes", "updatedAt")
+        SELECT x.name, x.cipher, x.hash, x.masked, x.gender::"Gender", x.birth::date, x.phone, x.address,
+          x.region, x.category::"Category", x.level, x.status::"SubjectStatus",
+          CASE WHEN x.status = 'closed' THEN ${ctx.at.toISOString()}::timestamptz AT TIME ZONE 'UTC' END,
+          x.reason, x.department, x.notes, ${ctx.at.toISOString()}::timestamptz AT TIME ZONE 'UTC'
+        FROM unnest(
+          ${rows.map((r) => r.s.name)}::text[], ${rows.map((r) => r.d.idCipher ?? null)}::text[],
+          ${rows.map((r) => r.d.idHash ?? null)}::text[], ${rows.map((r) => r.d.idMasked ?? null)}::text[],
+          ${rows.map((r) => r.s.gender)}::text[],
+          ${rows.map((r) => (r.s.birthDate ? r.s.birthDate.toISOString().slice(0, 10) : null))}::text[],
+          ${rows.map((r) => r.s.phone)}::text[], ${rows.map((r) => r.s.address)}::text[],
+          ${rows.map((r) => regionId(r.s.regionId))}::int[], ${rows.map((r) => r.s.category)}::text[],
+          ${rows.map((r) => r.s.level)}::text[], ${rows.map((r) => r.s.status)}::text[],
+          ${rows.map((r) => r.s.closeReason)}::text[], ${rows.map((r) => r.s.department)}::text[],
+          ${rows.map((r) => r.s.notes)}::text[]
+        ) AS x(name, cipher, hash, masked, gender, birth, phone, address, region, category, level, status, reason, department, notes)
+        RETURNING "id", "idHash"`;
+      const byHash = new Map(created.map((c) => [c.idHash, c.id]));
+      for (const r of rows) {
+        const id = byHash.get(r.d.idHash ?? "") ?? fail("subject batch");
+        subjectIds.set(r.s.tempId, id);
         audit("roster.import.create", "Subject", id, { importId: ctx.importId });
-      });
+      }
     }
     for (const u of changes.subjectUpdates) {
       const data: Prisma.SubjectUncheckedUpdateInput = this.subjectData(u.data, ctx.at);
@@ -310,16 +322,13 @@ export class PrismaRegisterRepository implements RegisterRepository {
       audit("roster.import.update", "Subject", u.id, { importId: ctx.importId, fields: u.fields });
     }
 
-    for (const part of chunks(changes.guaranteeCreates)) {
-      const created = await this.db.guarantee.createManyAndReturn({
-        data: part.map((g) => ({
-          subjectId: subjectId(g.subjectId),
-          cadreId: cadreId(g.cadreId),
-          role: g.role,
-          startDate: ctx.startDate,
-        })),
-        select: { id: true, subjectId: true, cadreId: true },
-      });
+    for (const part of chunks(changes.guaranteeCreates, BULK)) {
+      const created = await this.db.$queryRaw<{ id: number; subjectId: number; cadreId: number }[]>`
+        INSERT INTO "Guarantee" ("subjectId", "cadreId", "role", "startDate")
+        SELECT x.subject, x.cadre, x.role::"GuaranteeRole", ${ctx.startDate.toISOString().slice(0, 10)}::date
+        FROM unnest(${part.map((g) => subjectId(g.subjectId))}::int[], ${part.map((g) => cadreId(g.cadreId))}::int[],
+          ${part.map((g) => g.role)}::text[]) AS x(subject, cadre, role)
+        RETURNING "id", "subjectId", "cadreId"`;
       for (const g of created)
         audit("roster.import.create", "Guarantee", g.id, {
           importId: ctx.importId,
@@ -327,7 +336,14 @@ export class PrismaRegisterRepository implements RegisterRepository {
           cadreId: g.cadreId,
         });
     }
-    for (const part of chunks(audits, 5000)) await this.db.auditLog.createMany({ data: part });
+    for (const part of chunks(audits, BULK)) {
+      await this.db.$executeRaw`
+        INSERT INTO "AuditLog" ("at", "actor", "action", "entity", "entityId", "detail")
+        SELECT ${ctx.at.toISOString()}::timestamptz AT TIME ZONE 'UTC', ${ctx.actor}, x.action, x.entity, x.entity_id, x.detail::jsonb
+        FROM unnest(${part.map((a) => a.action)}::text[], ${part.map((a) => a.entity)}::text[],
+          ${part.map((a) => a.entityId)}::text[], ${part.map((a) => JSON.stringify(a.detail))}::text[])
+          AS x(action, entity, entity_id, detail)`;
+    }
   }
 
   /** The columns of a subject write that are set (ID number encrypted, hashed and masked). */
