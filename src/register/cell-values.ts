@@ -49,7 +49,7 @@ const CATEGORY_WORDS: Readonly<Record<Category, readonly string[]>> = {
     "社区戒毒",
     "社区康复",
   ],
-  community_correction: ["社区矫正对象", "社区矫正人员", "社区服刑人员", "社区矫正", "矫正对象"],
+  community_correction: ["社区矫正对象", "社区矫正人员", "社区服刑人员", "社区矫正", "矫正对象", "矫正人员"],
   released_prisoner: ["刑满释放人员", "刑释解教人员", "安置帮教对象", "安置帮教人员", "刑满释放", "刑释人员"],
   left_behind_child: [
     "留守儿童",
