@@ -315,11 +315,51 @@ export class PrismaRegisterRepository implements RegisterRepository {
         audit("roster.import.create", "Subject", id, { importId: ctx.importId });
       }
     }
-    for (const u of changes.subjectUpdates) {
-      const data: Prisma.SubjectUncheckedUpdateInput = this.subjectData(u.data, ctx.at);
-      if (u.data.regionId !== undefined) data.regionId = regionId(u.data.regionId);
-      await this.db.subject.update({ where: { id: u.id }, data });
-      audit("roster.import.update", "Subject", u.id, { importId: ctx.importId, fields: u.fields });
+    // Updates in batches: each column is set only on the rows that change it.
+    for (const part of chunks(changes.subjectUpdates, BULK)) {
+      const rows = part.map((u) => ({ u, d: this.subjectData(u.data, ctx.at) }));
+      const has = (k: keyof SubjectWrite) => rows.map((r) => r.u.data[k] !== undefined);
+      const val = <K extends keyof SubjectWrite>(k: K) => rows.map((r) => r.u.data[k] ?? null);
+      await this.db.$executeRaw`
+        UPDATE "Subject" s SET
+          "name" = CASE WHEN x.s_name THEN x.name ELSE s."name" END,
+          "idCipher" = CASE WHEN x.s_id THEN x.cipher ELSE s."idCipher" END,
+          "idHash" = CASE WHEN x.s_id THEN x.hash ELSE s."idHash" END,
+          "idMasked" = CASE WHEN x.s_id THEN x.masked ELSE s."idMasked" END,
+          "gender" = CASE WHEN x.s_gender THEN x.gender::"Gender" ELSE s."gender" END,
+          "birthDate" = CASE WHEN x.s_birth THEN x.birth::date ELSE s."birthDate" END,
+          "phone" = CASE WHEN x.s_phone THEN x.phone ELSE s."phone" END,
+          "address" = CASE WHEN x.s_address THEN x.address ELSE s."address" END,
+          "regionId" = CASE WHEN x.s_region THEN x.region ELSE s."regionId" END,
+          "category" = CASE WHEN x.s_category THEN x.category::"Category" ELSE s."category" END,
+          "level" = CASE WHEN x.s_level THEN x.level ELSE s."level" END,
+          "department" = CASE WHEN x.s_department THEN x.department ELSE s."department" END,
+          "notes" = CASE WHEN x.s_notes THEN x.notes ELSE s."notes" END,
+          "status" = CASE WHEN x.closing THEN 'closed'::"SubjectStatus" ELSE s."status" END,
+          "closedAt" = CASE WHEN x.closing THEN ${ctx.at.toISOString()}::timestamptz AT TIME ZONE 'UTC' ELSE s."closedAt" END,
+          "pauseReason" = CASE WHEN x.closing THEN x.reason ELSE s."pauseReason" END,
+          "updatedAt" = ${ctx.at.toISOString()}::timestamptz AT TIME ZONE 'UTC'
+        FROM unnest(
+          ${rows.map((r) => r.u.id)}::int[],
+          ${has("name")}::bool[], ${val("name")}::text[],
+          ${rows.map((r) => r.d.idHash !== undefined)}::bool[], ${rows.map((r) => r.d.idCipher ?? null)}::text[],
+          ${rows.map((r) => r.d.idHash ?? null)}::text[], ${rows.map((r) => r.d.idMasked ?? null)}::text[],
+          ${has("gender")}::bool[], ${val("gender")}::text[],
+          ${has("birthDate")}::bool[], ${rows.map((r) => r.u.data.birthDate?.toISOString().slice(0, 10) ?? null)}::text[],
+          ${has("phone")}::bool[], ${val("phone")}::text[],
+          ${has("address")}::bool[], ${val("address")}::text[],
+          ${has("regionId")}::bool[], ${rows.map((r) => (r.u.data.regionId === undefined ? null : regionId(r.u.data.regionId)))}::int[],
+          ${has("category")}::bool[], ${val("category")}::text[],
+          ${has("level")}::bool[], ${val("level")}::text[],
+          ${has("department")}::bool[], ${val("department")}::text[],
+          ${has("notes")}::bool[], ${val("notes")}::text[],
+          ${rows.map((r) => r.u.data.status === "closed")}::bool[], ${val("closeReason")}::text[]
+        ) AS x(id, s_name, name, s_id, cipher, hash, masked, s_gender, gender, s_birth, birth, s_phone, phone,
+          s_address, address, s_region, region, s_category, category, s_level, level, s_department, department,
+          s_notes, notes, closing, reason)
+        WHERE s."id" = x.id`;
+      for (const { u } of rows)
+        audit("roster.import.update", "Subject", u.id, { importId: ctx.importId, fields: u.fields });
     }
 
     for (const part of chunks(changes.guaranteeCreates, BULK)) {

@@ -368,6 +368,39 @@ describe("roster import of a messy township workbook", () => {
     expect(liu?.items.map((i: { name: string }) => i.name)).toContain("张三");
   });
 
+  it("a changed level, phone and village update the person, and only those fields", async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("台账");
+    ws.addRow(PEOPLE_HEADER);
+    const row = peopleRows(true)[0] ?? [];
+    row[5] = "13700000009";
+    row[8] = "河口村";
+    row[10] = "1级";
+    ws.addRow(row);
+    await wb.xlsx.writeFile(file("update.xlsx"));
+    const res = await cli("roster", "import", file("update.xlsx"), "--json");
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.out).counts.subjects).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    const [s] = await t.db.sql<{
+      level: string;
+      phone: string;
+      regionId: number;
+      address: string;
+      status: string;
+    }>(`SELECT "level", "phone", "regionId", "address", "status" FROM "Subject" WHERE "name" = '张三'`);
+    expect(s).toEqual({
+      level: "risk1",
+      phone: "13700000009",
+      regionId: t.regions.v2,
+      address: "青山村3组",
+      status: "active",
+    });
+    const [a] = await t.db.sql<{ detail: { fields: string[] } }>(
+      `SELECT "detail" FROM "AuditLog" WHERE "action" = 'roster.import.update' AND "entity" = 'Subject' ORDER BY "id" DESC LIMIT 1`,
+    );
+    expect(a?.detail.fields).toEqual(["phone", "regionId", "level"]);
+  });
+
   it("a 状态 of 死亡 closes the person with the reason", async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet("台账");
