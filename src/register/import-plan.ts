@@ -380,25 +380,20 @@ class Planner {
       this.counts.regions.created++;
       return;
     }
-    const data: { name?: string; level?: RegionLevel; parentId?: number | null } = {};
+    const data: { name?: string; level?: RegionLevel } = {};
     if (existing.name !== name) data.name = name;
     if (existing.level !== level) data.level = level;
     if (parent && existing.parentId !== parent.id) {
-      if (parent.id === existing.id || this.regions.isUnder(parent.id, existing.id)) {
-        this.issue(sheet, row, "parentCode", "region_cycle", `上级编码“${parentCode}”是该地区自身或其下级`);
-        return;
-      }
-      if (existing.id > 0 && existing.parentId !== null) {
-        this.issue(
-          sheet,
-          row,
-          "parentCode",
-          "region_move",
-          `地区“${name}”已在“${this.regions.byId.get(existing.parentId)?.name ?? ""}”之下；导入不移动已有地区`,
-        );
-        return;
-      }
-      data.parentId = parent.id;
+      // Moving a region would move its whole subtree (paths, scopes): not something an import does.
+      const current = existing.parentId === null ? null : this.regions.byId.get(existing.parentId);
+      this.issue(
+        sheet,
+        row,
+        "parentCode",
+        "region_move",
+        `地区“${name}”在系统中${current ? `属于“${current.name}”（编码${current.code}）` : "没有上级"}，与上级编码“${parentCode}”不一致；导入不移动已有地区，请核对编码`,
+      );
+      return;
     }
     if (Object.keys(data).length === 0) {
       this.counts.regions.unchanged++;
@@ -406,7 +401,6 @@ class Planner {
     }
     if (data.name) this.regions.rename(existing, data.name);
     if (data.level) existing.level = data.level;
-    if (data.parentId !== undefined) existing.parentId = data.parentId;
     if (existing.id > 0) this.changes.regionUpdates.push({ id: existing.id, data });
     this.counts.regions.updated++;
   }

@@ -96,7 +96,7 @@ export interface SubjectWrite {
 /** Everything one import writes. Ids below zero are records created by the same import. */
 export interface RegisterChanges {
   regionCreates: RegionWrite[];
-  regionUpdates: { id: number; data: { name?: string; level?: RegionLevel; parentId?: number | null } }[];
+  regionUpdates: { id: number; data: { name?: string; level?: RegionLevel } }[];
   cadreCreates: (CadreWrite & { tempId: number })[];
   cadreUpdates: { id: number; data: Partial<CadreWrite> }[];
   subjectCreates: (SubjectWrite & { tempId: number })[];
@@ -218,6 +218,17 @@ export class PrismaRegisterRepository implements RegisterRepository {
     const audits: { action: string; entity: string; entityId: string; detail: Prisma.InputJsonValue }[] = [];
     const audit = (action: string, entity: string, entityId: number, detail: Prisma.InputJsonValue) =>
       audits.push({ action, entity, entityId: String(entityId), detail });
+    // Written after each batch so a county's entries are never all held at once.
+    const flushAudits = async () => {
+      for (const part of chunks(audits.splice(0), BULK)) {
+        await this.db.$executeRaw`
+          INSERT INTO "AuditLog" ("at", "actor", "action", "entity", "entityId", "detail")
+          SELECT ${ctx.at.toISOString()}::timestamptz AT TIME ZONE 'UTC', ${ctx.actor}, x.action, x.entity, x.entity_id, x.detail::jsonb
+          FROM unnest(${part.map((a) => a.action)}::text[], ${part.map((a) => a.entity)}::text[],
+            ${part.map((a) => a.entityId)}::text[], ${part.map((a) => JSON.stringify(a.detail))}::text[])
+            AS x(action, entity, entity_id, detail)`;
+      }
+    };
     const regionIds = new Map<number, number>();
     const regionId = (id: number) => (id < 0 ? (regionIds.get(id) ?? fail(`region ${id}`)) : id);
 
@@ -246,8 +257,7 @@ export class PrismaRegisterRepository implements RegisterRepository {
       });
     }
     for (const u of changes.regionUpdates) {
-      const data = { ...u.data, ...(u.data.parentId ? { parentId: regionId(u.data.parentId) } : {}) };
-      await this.db.region.update({ where: { id: u.id }, data });
+      await this.db.region.update({ where: { id: u.id }, data: u.data });
       audit("roster.import.update", "Region", u.id, { importId: ctx.importId, fields: Object.keys(u.data) });
     }
 
@@ -314,6 +324,7 @@ export class PrismaRegisterRepository implements RegisterRepository {
         subjectIds.set(r.s.tempId, id);
         audit("roster.import.create", "Subject", id, { importId: ctx.importId });
       }
+      await flushAudits();
     }
     // Updates in batches: each column is set only on the rows that change it.
     for (const part of chunks(changes.subjectUpdates, BULK)) {
@@ -360,6 +371,7 @@ export class PrismaRegisterRepository implements RegisterRepository {
         WHERE s."id" = x.id`;
       for (const { u } of rows)
         audit("roster.import.update", "Subject", u.id, { importId: ctx.importId, fields: u.fields });
+      await flushAudits();
     }
 
     for (const part of chunks(changes.guaranteeCreates, BULK)) {
@@ -375,15 +387,9 @@ export class PrismaRegisterRepository implements RegisterRepository {
           subjectId: g.subjectId,
           cadreId: g.cadreId,
         });
+      await flushAudits();
     }
-    for (const part of chunks(audits, BULK)) {
-      await this.db.$executeRaw`
-        INSERT INTO "AuditLog" ("at", "actor", "action", "entity", "entityId", "detail")
-        SELECT ${ctx.at.toISOString()}::timestamptz AT TIME ZONE 'UTC', ${ctx.actor}, x.action, x.entity, x.entity_id, x.detail::jsonb
-        FROM unnest(${part.map((a) => a.action)}::text[], ${part.map((a) => a.entity)}::text[],
-          ${part.map((a) => a.entityId)}::text[], ${part.map((a) => JSON.stringify(a.detail))}::text[])
-          AS x(action, entity, entity_id, detail)`;
-    }
+    await flushAudits();
   }
 
   /** The columns of a subject write that are set (ID number encrypted, hashed and masked). */

@@ -419,6 +419,69 @@ describe("roster import of a messy township workbook", () => {
   });
 });
 
+describe("a file that brings its own villages", () => {
+  it("creates the 地区 rows parents first and places people and cadres in them; an unknown village is named", async () => {
+    const wb = new ExcelJS.Workbook();
+    const people = wb.addWorksheet("花名册");
+    people.addRow(["姓名", "身份证号", "所属乡镇", "所属村", "类别", "等级", "包保责任人"]);
+    people.addRow([
+      "钱一",
+      idNumber("42060219700101011"),
+      "东岭镇",
+      "东岭村",
+      "重点信访人员",
+      "重点",
+      "陈明",
+    ]);
+    people.addRow([
+      "钱二",
+      idNumber("42060219700101021"),
+      "东岭镇",
+      "西岭村",
+      "重点信访人员",
+      "一般",
+      "陈明",
+    ]);
+    const regions = wb.addWorksheet("地区");
+    regions.addRow(["编码", "名称", "层级", "上级编码"]);
+    regions.addRow(["429901300201", "东岭村", "村", "429901300"]); // child before its parent
+    regions.addRow(["429901300", "东岭镇", "乡镇", "429901"]);
+    regions.addRow(["429901100202", "河口村", "村", "429901300"]); // exists under 示范镇
+    const cadres = wb.addWorksheet("干部");
+    cadres.addRow(["姓名", "账号", "角色", "所属地区"]);
+    cadres.addRow(["陈明", "chenming", "网格员", "东岭村"]);
+    await wb.xlsx.writeFile(file("regions.xlsx"));
+    const res = await cli("roster", "import", file("regions.xlsx"), "--json");
+    expect(res.code).toBe(1);
+    const doc = JSON.parse(res.out);
+    expect(
+      doc.errors.map((e: { sheet: string; row: number; code: string }) => [e.sheet, e.row, e.code]),
+    ).toEqual([
+      ["地区", 4, "region_move"],
+      ["花名册", 3, "region_unknown"],
+    ]);
+    expect(doc.errors[1].message).toContain("西岭村");
+
+    // Without the two bad rows: two regions, one cadre, one person.
+    regions.spliceRows(4, 1);
+    people.spliceRows(3, 1);
+    await wb.xlsx.writeFile(file("regions.xlsx"));
+    const fixed = await cli("roster", "import", file("regions.xlsx"), "--json");
+    expect(fixed.code).toBe(0);
+    expect(JSON.parse(fixed.out).counts).toMatchObject({
+      regions: { created: 2 },
+      cadres: { created: 1 },
+      subjects: { created: 1 },
+      guarantees: { created: 1 },
+    });
+    const [village] = await t.db.sql<{ path: string; parent: string }>(
+      `SELECT r."path", p."name" AS parent FROM "Region" r JOIN "Region" p ON p."id" = r."parentId" WHERE r."code" = '429901300201'`,
+    );
+    expect(village?.parent).toBe("东岭镇");
+    expect(village?.path).toMatch(new RegExp(`^/${t.regions.county}/\\d+/\\d+/$`));
+  });
+});
+
 describe("files refused as a whole", () => {
   const refused = async (name: string, content: string | Buffer, expected: string) => {
     fs.writeFileSync(file(name), content);
