@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
+import { installExcelUtf8Fix } from "./exceljs-utf8";
 import {
   normaliseHeader,
   REGISTER_COLUMNS,
@@ -249,6 +250,7 @@ async function readXlsx(file: string, onRow?: () => void): Promise<SheetCollecto
     );
   }
   const collectors: SheetCollector[] = [];
+  installExcelUtf8Fix();
   try {
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
       worksheets: "emit",
