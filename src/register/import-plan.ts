@@ -454,8 +454,19 @@ class Planner {
         );
         return;
       }
-      // A mobile names an existing cadre only when the file does not give another userid.
-      if (list[0] && (!userid || list[0].userid.startsWith(PENDING_USERID_PREFIX))) existing = list[0];
+      // A mobile names an existing cadre unless the file gives that cadre another userid.
+      const other = list[0];
+      if (other && userid && !other.userid.startsWith(PENDING_USERID_PREFIX)) {
+        this.issue(
+          sheet,
+          row,
+          "userid",
+          "cadre_conflict",
+          `手机号${mobile}已属于干部${other.name}（账号${other.userid}），与所填账号“${userid}”不一致；请核对账号或手机号`,
+        );
+        return;
+      }
+      if (other) existing = other;
     }
     if (existing && existing.id < 0 && this.changes.cadreCreates.some((c) => c.tempId === existing?.id)) {
       this.issue(

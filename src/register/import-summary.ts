@@ -41,6 +41,7 @@ const CODE_LABELS: Readonly<Record<string, string>> = {
   cadre_ambiguous: "包保责任人重名",
   cadre_inactive: "包保责任人已离岗",
   cadre_sole_guarantor: "干部离岗前需移交",
+  cadre_conflict: "账号与手机号不一致",
   userid_invalid: "企业微信账号格式不对",
   subject_unknown: "编号不存在",
   duplicate_row: "重复的行",

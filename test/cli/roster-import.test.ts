@@ -482,6 +482,28 @@ describe("a file that brings its own villages", () => {
   });
 });
 
+describe("cadre rows that would lose or confuse someone", () => {
+  it("a mobile that belongs to another account, and a sole guarantor set 离岗, are row errors", async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("干部");
+    ws.addRow(["姓名", "企业微信账号", "手机号", "角色", "所属地区", "状态"]);
+    ws.addRow(["张新", "zhangxin", "13800000013", "网格员", "青山村", "在岗"]);
+    ws.addRow(["李四", "lisi", null, "网格员", "青山村", "离岗"]);
+    await wb.xlsx.writeFile(file("cadres.xlsx"));
+    const before = await counts();
+    const res = await cli("roster", "import", file("cadres.xlsx"), "--json");
+    expect(res.code).toBe(1);
+    const doc = JSON.parse(res.out);
+    expect(doc.errors.map((e: { row: number; code: string }) => [e.row, e.code])).toEqual([
+      [2, "cadre_conflict"],
+      [3, "cadre_sole_guarantor"],
+    ]);
+    expect(doc.errors[0].message).toContain("liujj");
+    expect(doc.errors[1].message).toContain("guarantee handover");
+    expect(await counts()).toEqual(before);
+  });
+});
+
 describe("files refused as a whole", () => {
   const refused = async (name: string, content: string | Buffer, expected: string) => {
     fs.writeFileSync(file(name), content);
