@@ -12,6 +12,8 @@ import { registerIncidentCommands } from "./commands/incident"; // incident ladd
 import { registerPlanCommand } from "./commands/plan";
 import { registerPolicyCommands } from "./commands/policy";
 import { registerPushCommand } from "./commands/push";
+// The register (issue 12).
+import { registerRosterCommands } from "./commands/roster";
 import { registerSubjectCommands } from "./commands/subject";
 // Leader summaries and reports (issue 6).
 import { registerReportCommand } from "./commands/report";
@@ -46,7 +48,7 @@ export function buildProgram(ctx: ReturnType<typeof createCliContext>): Command 
   registerCadreCommands(program, ctx);
   registerGuaranteeCommands(program, ctx);
   registerReportCommand(program, ctx);
-  // The register (issue 12).
+  registerRosterCommands(program, ctx);
   registerRosterExport(rosterCommand(program), ctx);
   registerRosterWecom(rosterCommand(program), ctx);
   registerVisitsCommands(program, ctx);
@@ -113,7 +115,8 @@ export async function run(
       return err.exitCode || 1;
     }
     if (err instanceof CliError) {
-      io.err(`错误：${err.message}`);
+      // An empty message: the command has already reported (e.g. rejected import rows).
+      if (err.message) io.err(`错误：${err.message}`);
       return err.exitCode;
     }
     if (err instanceof ConfigError || (err instanceof Error && "code" in err)) {

@@ -12,6 +12,8 @@ import type { Db, PrismaClient } from "./prisma-client";
 import { PrismaRegionRepository, type RegionRepository } from "./region-repository";
 import { PrismaSettingRepository, type SettingRepository } from "./setting-repository";
 import { PrismaSubjectRepository, type SubjectRepository } from "./subject-repository";
+// The register import (issue 12).
+import { PrismaRegisterRepository, type RegisterRepository } from "./register-repository";
 // Cadence engine (issue 5).
 import { type CadreListRepository, PrismaCadreListRepository } from "./cadre-list-repository";
 import {
@@ -51,6 +53,8 @@ export interface Repos {
   readonly reports: ReportRepository;
   // The register's exports (issue 12), read-only and paged.
   readonly registerExport: RegisterExportRepository;
+  // The register import (issue 12).
+  readonly register: RegisterRepository;
 }
 
 export interface Store extends Repos {
@@ -85,6 +89,7 @@ function bind(db: Db, cipher: IdCipher): Repos {
     missedObligations: new PrismaMissedObligationRepository(db),
     reports: new PrismaReportRepository(db),
     registerExport: new PrismaRegisterExportRepository(db),
+    register: new PrismaRegisterRepository(db, cipher),
   };
 }
 
