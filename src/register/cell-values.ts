@@ -5,7 +5,7 @@
  */
 import type { CadreRole, Gender, RegionLevel } from "../generated/prisma/client";
 import { CATEGORIES, type Category, isValidLevel, listLevels } from "../domain/categories";
-import { CATEGORY_FULL_LABELS, CATEGORY_LABELS, LEVEL_LABELS } from "../domain/labels";
+import { CATEGORY_FULL_LABELS, CATEGORY_LABELS, LEVEL_LABELS, SUBJECT_STATUS_LABELS } from "../domain/labels";
 import { dayNumberOfYmd, formatDayNumber, type LocalDate, ymdOf } from "../domain/local-date";
 import { IdNumberError, normaliseIdNumber } from "../store/id-cipher";
 import { cellText, type RawCell } from "./sheet-reader";
@@ -291,17 +291,42 @@ const SUBJECT_CLOSED = [
   "销档",
   "已销档",
 ];
-export const SUBJECT_STATUS_CHOICES = `${SUBJECT_ACTIVE.slice(0, 3).join("、")}（或留空）；离开台账：已解除、已撤管、死亡、迁出`;
+export const SUBJECT_STATUS_CHOICES = `${SUBJECT_ACTIVE.slice(0, 3).join("、")}（或留空）、暂停（原因）；离开台账：已解除、已撤管、死亡、迁出，或已解除（原因）`;
 
-/** `active` (or blank), or `closed` with the word as its reason. */
+/**
+ * `active` (or blank); `paused` from `暂停（原因）` as `roster export` writes it; `closed` with
+ * its reason: the word itself (死亡, 迁出…), or the text in brackets of `已解除（原因）`.
+ */
 export function parseSubjectStatus(
   cell: RawCell | undefined,
-): Parsed<{ status: "active" } | { status: "closed"; reason: string }> {
-  const text = cellText(cell);
+): Parsed<
+  { status: "active" } | { status: "paused"; reason: string | null } | { status: "closed"; reason: string }
+> {
+  const text = cellText(cell).trim();
   const word = squash(text);
   if (!word || SUBJECT_ACTIVE.includes(word)) return { status: "active" };
   if (SUBJECT_CLOSED.includes(word)) return { status: "closed", reason: text };
+  const bracketed = /^(.+?)\((.*)\)$/.exec(text.normalize("NFKC"));
+  if (bracketed) {
+    const head = squash(bracketed[1] ?? "");
+    const reason = (bracketed[2] ?? "").trim();
+    if (head === SUBJECT_STATUS_LABELS.paused || head === "暂停管理")
+      return { status: "paused", reason: reason || null };
+    if (SUBJECT_CLOSED.includes(head) && reason) return { status: "closed", reason };
+  }
+  if (word === SUBJECT_STATUS_LABELS.paused || word === "暂停管理") return { status: "paused", reason: null };
   return problem("status_unknown", `状态“${text}”无法识别；可填：${SUBJECT_STATUS_CHOICES}`);
+}
+
+/**
+ * A closed person's 状态 as `parseSubjectStatus` reads it back: the reason itself when it is a
+ * closing word (死亡, 迁出…), else 已解除（原因）, or 已解除 without a reason.
+ */
+export function formatClosedStatus(reason: string | null): string {
+  const text = reason?.trim() ?? "";
+  if (!text) return SUBJECT_STATUS_LABELS.closed;
+  if (SUBJECT_CLOSED.includes(squash(text))) return text;
+  return `${SUBJECT_STATUS_LABELS.closed}（${text}）`;
 }
 
 const CADRE_ACTIVE = ["在岗", "正常", "在职", "启用", "有效"];
