@@ -5,7 +5,13 @@
  */
 import type { CadreRole, Gender, RegionLevel } from "../generated/prisma/client";
 import { CATEGORIES, type Category, isValidLevel, listLevels } from "../domain/categories";
-import { CATEGORY_FULL_LABELS, CATEGORY_LABELS, LEVEL_LABELS } from "../domain/labels";
+import {
+  CADRE_ROLE_LABELS,
+  CATEGORY_FULL_LABELS,
+  CATEGORY_LABELS,
+  LEVEL_LABELS,
+  SUBJECT_STATUS_LABELS,
+} from "../domain/labels";
 import { dayNumberOfYmd, formatDayNumber, type LocalDate, ymdOf } from "../domain/local-date";
 import { IdNumberError, normaliseIdNumber } from "../store/id-cipher";
 import { cellText, type RawCell } from "./sheet-reader";
@@ -82,9 +88,14 @@ const categoryByWord = new Map<string, Category>(
 
 export const CATEGORY_CHOICES = CATEGORIES.map((c) => CATEGORY_FULL_LABELS[c]).join("、");
 
+/** The category of a word or code (`精神病人`, `petitioner`); undefined when not understood. */
+export function categoryOf(word: string): Category | undefined {
+  return categoryByWord.get(squash(word).toLowerCase());
+}
+
 export function parseCategory(cell: RawCell | undefined): Parsed<Category> {
   const text = cellText(cell);
-  const found = categoryByWord.get(squash(text).toLowerCase());
+  const found = categoryOf(text);
   if (found) return found;
   return problem("category_unknown", `人员类别“${text}”无法识别；可填：${CATEGORY_CHOICES}`);
 }
@@ -99,6 +110,7 @@ const LEVEL_WORDS: Readonly<Record<string, string>> = {
   宽松管理: "lenient",
   高风险: "high",
   高: "high",
+  高危: "high",
   中风险: "medium",
   中: "medium",
   低风险: "low",
@@ -118,8 +130,8 @@ export function levelChoices(category: Category): string {
     .join("、");
 }
 
-export function parseLevel(category: Category, cell: RawCell | undefined): Parsed<string> {
-  const text = cellText(cell);
+/** The level code of a word within a category (`危险性评估3级` → `risk3`); undefined when unknown. */
+export function levelOf(category: Category, text: string): string | undefined {
   const word = squash(text).toLowerCase();
   let code: string | undefined;
   if (category === "mental_disorder") {
@@ -134,7 +146,13 @@ export function parseLevel(category: Category, cell: RawCell | undefined): Parse
     const labels = LEVEL_LABELS[category];
     code = Object.keys(labels).find((k) => k === word || squash(labels[k] ?? "") === word);
   }
-  if (code && isValidLevel(category, code)) return code;
+  return code && isValidLevel(category, code) ? code : undefined;
+}
+
+export function parseLevel(category: Category, cell: RawCell | undefined): Parsed<string> {
+  const text = cellText(cell);
+  const code = levelOf(category, text);
+  if (code) return code;
   return problem(
     "level_unknown",
     `管理等级“${text}”不适用于${CATEGORY_FULL_LABELS[category]}；可填：${levelChoices(category)}`,
@@ -142,20 +160,7 @@ export function parseLevel(category: Category, cell: RawCell | undefined): Parse
 }
 
 // ── roles ───────────────────────────────────────────────────────────────────────────────────
-export const ROLE_LABELS: Readonly<Record<CadreRole, string>> = {
-  guarantor: "包保干部",
-  village_leader: "村（社区）负责人",
-  township_leader: "乡镇领导",
-  county_admin: "县级管理员",
-  police: "民警",
-  doctor: "医生",
-  justice: "司法所",
-  civil_affairs: "民政",
-  drug_control: "禁毒",
-  volunteer: "志愿者",
-  teacher: "教师",
-};
-
+/** Positions and words → role, besides the labels (CADRE_ROLE_LABELS) and the codes. */
 const ROLE_WORDS: Readonly<Record<CadreRole, readonly string[]>> = {
   guarantor: [
     "网格员",
@@ -172,6 +177,10 @@ const ROLE_WORDS: Readonly<Record<CadreRole, readonly string[]>> = {
     "村委委员",
     "村两委",
     "联户干部",
+    "乡镇干部",
+    "镇干部",
+    "网格长",
+    "包保",
   ],
   village_leader: [
     "村书记",
@@ -186,6 +195,7 @@ const ROLE_WORDS: Readonly<Record<CadreRole, readonly string[]>> = {
     "村负责人",
     "社区负责人",
     "村（社区）负责人",
+    "村（社区）书记",
   ],
   township_leader: [
     "镇长",
@@ -199,14 +209,15 @@ const ROLE_WORDS: Readonly<Record<CadreRole, readonly string[]>> = {
     "综治中心主任",
     "政法委员",
     "乡镇领导",
+    "镇领导",
     "街道办主任",
     "镇综治办",
     "综治办",
   ],
-  county_admin: ["县综治中心", "县综治办", "县委政法委", "县级管理员", "管理员"],
-  police: ["社区民警", "民警", "派出所", "派出所民警", "辅警", "警察", "公安"],
-  doctor: ["精防医生", "村医", "乡村医生", "医生", "卫生院", "精防人员", "卫健"],
-  justice: ["司法所", "司法所长", "司法所工作人员", "司法", "矫正工作人员"],
+  county_admin: ["县综治中心", "县综治办", "县委政法委", "县级管理员", "县管理员", "管理员"],
+  police: ["社区民警", "民警", "派出所", "派出所民警", "辅警", "警察", "片警", "公安"],
+  doctor: ["精防医生", "村医", "乡村医生", "医生", "卫生院", "精防人员", "家庭医生", "卫健"],
+  justice: ["司法所", "司法所长", "司法所工作人员", "司法助理员", "司法", "矫正工作人员"],
   civil_affairs: ["民政", "儿童主任", "儿童督导员", "民政专干", "民政所"],
   drug_control: ["禁毒办", "禁毒专干", "禁毒社工", "禁毒"],
   volunteer: ["志愿者", "社工"],
@@ -215,12 +226,14 @@ const ROLE_WORDS: Readonly<Record<CadreRole, readonly string[]>> = {
 
 const roleByWord = new Map<string, CadreRole>(
   (Object.keys(ROLE_WORDS) as CadreRole[]).flatMap((r) =>
-    [r, ROLE_LABELS[r], ...ROLE_WORDS[r]].map((w) => [squash(w).toLowerCase(), r] as [string, CadreRole]),
+    [r, CADRE_ROLE_LABELS[r], ...ROLE_WORDS[r]].map(
+      (w) => [squash(w).toLowerCase(), r] as [string, CadreRole],
+    ),
   ),
 );
 
 export const ROLE_CHOICES = (Object.keys(ROLE_WORDS) as CadreRole[])
-  .map((r) => `${ROLE_LABELS[r]}（${ROLE_WORDS[r].slice(0, 3).join("/")}）`)
+  .map((r) => `${CADRE_ROLE_LABELS[r]}（${ROLE_WORDS[r].slice(0, 3).join("/")}）`)
   .join("、");
 
 /** Splits a cell listing several names or words: 、，, / ； and spaces. */
@@ -231,16 +244,27 @@ export function splitList(text: string): string[] {
     .filter(Boolean);
 }
 
-export function parseRoles(cell: RawCell | undefined): Parsed<CadreRole[]> {
-  const words = splitList(cellText(cell));
+export type RoleWords = { ok: true; roles: CadreRole[] } | { ok: false; unknown: string[] };
+
+/** `村书记、网格员` → the distinct roles in order; otherwise the words not understood. */
+export function roleWords(text: string): RoleWords {
   const roles: CadreRole[] = [];
-  for (const w of words) {
+  const unknown: string[] = [];
+  for (const w of splitList(text)) {
     const role = roleByWord.get(squash(w).toLowerCase());
-    if (!role) return problem("role_unknown", `角色“${w}”无法识别；可填：${ROLE_CHOICES}`);
-    if (!roles.includes(role)) roles.push(role);
+    if (!role) unknown.push(w);
+    else if (!roles.includes(role)) roles.push(role);
   }
-  if (roles.length === 0) return problem("required", `请填写角色；可填：${ROLE_CHOICES}`);
-  return roles;
+  if (unknown.length > 0) return { ok: false, unknown };
+  return roles.length > 0 ? { ok: true, roles } : { ok: false, unknown: [text] };
+}
+
+export function parseRoles(cell: RawCell | undefined): Parsed<CadreRole[]> {
+  const parsed = roleWords(cellText(cell));
+  if (parsed.ok) return parsed.roles;
+  const [first] = parsed.unknown;
+  if (first === undefined || !first.trim()) return problem("required", `请填写角色；可填：${ROLE_CHOICES}`);
+  return problem("role_unknown", `角色“${first}”无法识别；可填：${ROLE_CHOICES}`);
 }
 
 // ── region levels ───────────────────────────────────────────────────────────────────────────
@@ -291,17 +315,42 @@ const SUBJECT_CLOSED = [
   "销档",
   "已销档",
 ];
-export const SUBJECT_STATUS_CHOICES = `${SUBJECT_ACTIVE.slice(0, 3).join("、")}（或留空）；离开台账：已解除、已撤管、死亡、迁出`;
+export const SUBJECT_STATUS_CHOICES = `${SUBJECT_ACTIVE.slice(0, 3).join("、")}（或留空）、暂停（原因）；离开台账：已解除、已撤管、死亡、迁出，或已解除（原因）`;
 
-/** `active` (or blank), or `closed` with the word as its reason. */
+/**
+ * `active` (or blank); `paused` from `暂停（原因）` as `roster export` writes it; `closed` with
+ * its reason: the word itself (死亡, 迁出…), or the text in brackets of `已解除（原因）`.
+ */
 export function parseSubjectStatus(
   cell: RawCell | undefined,
-): Parsed<{ status: "active" } | { status: "closed"; reason: string }> {
-  const text = cellText(cell);
+): Parsed<
+  { status: "active" } | { status: "paused"; reason: string | null } | { status: "closed"; reason: string }
+> {
+  const text = cellText(cell).trim();
   const word = squash(text);
   if (!word || SUBJECT_ACTIVE.includes(word)) return { status: "active" };
   if (SUBJECT_CLOSED.includes(word)) return { status: "closed", reason: text };
+  const bracketed = /^(.+?)\((.*)\)$/.exec(text.normalize("NFKC"));
+  if (bracketed) {
+    const head = squash(bracketed[1] ?? "");
+    const reason = (bracketed[2] ?? "").trim();
+    if (head === SUBJECT_STATUS_LABELS.paused || head === "暂停管理")
+      return { status: "paused", reason: reason || null };
+    if (SUBJECT_CLOSED.includes(head) && reason) return { status: "closed", reason };
+  }
+  if (word === SUBJECT_STATUS_LABELS.paused || word === "暂停管理") return { status: "paused", reason: null };
   return problem("status_unknown", `状态“${text}”无法识别；可填：${SUBJECT_STATUS_CHOICES}`);
+}
+
+/**
+ * A closed person's 状态 as `parseSubjectStatus` reads it back: the reason itself when it is a
+ * closing word (死亡, 迁出…), else 已解除（原因）, or 已解除 without a reason.
+ */
+export function formatClosedStatus(reason: string | null): string {
+  const text = reason?.trim() ?? "";
+  if (!text) return SUBJECT_STATUS_LABELS.closed;
+  if (SUBJECT_CLOSED.includes(squash(text))) return text;
+  return `${SUBJECT_STATUS_LABELS.closed}（${text}）`;
 }
 
 const CADRE_ACTIVE = ["在岗", "正常", "在职", "启用", "有效"];

@@ -67,6 +67,12 @@ export class RegisterLayoutError extends Error {
 /** A new cadre without a WeCom account is registered under this prefix and its mobile. */
 export const PENDING_USERID_PREFIX = "pending:";
 
+/** An ID number as `maskIdNumber` writes it: 4 digits, stars, the last 4. */
+const MASKED_ID = /^\d{4}\*+\d{3}[\dXx]$/;
+
+const PAUSE_BY_COMMAND =
+  "暂停管理请用 subject pause（写明原因和起止日期），恢复用 subject resume；导入只接受已暂停人员的“暂停（原因）”";
+
 interface RegionNode {
   id: number;
   code: string;
@@ -551,7 +557,12 @@ class Planner {
   private subjectRow(sheet: ReadSheet, row: RawRow, seen: Map<string, number>): void {
     const before = this.errors.length;
     const name = this.required(sheet, row, "name");
-    const id = this.take(sheet, row, "idNumber", parseIdNumber(row.cells.idNumber));
+    // A masked number (`roster export` without --full-id) identifies nobody: it is accepted for
+    // the person its 编号 names when it masks that person's stored number, which it leaves alone.
+    const maskedId = MASKED_ID.test(cellText(row.cells.idNumber).trim())
+      ? cellText(row.cells.idNumber).trim()
+      : null;
+    const id = maskedId ? null : this.take(sheet, row, "idNumber", parseIdNumber(row.cells.idNumber));
     let gender = this.take(sheet, row, "gender", parseGender(row.cells.gender));
     let birth = this.take(
       sheet,
@@ -614,6 +625,20 @@ class Planner {
           `身份证号与系统中编号${number}的人员（${existing.name}）不一致；如需更正身份证号请用 subject set`,
         );
     }
+    if (
+      maskedId &&
+      existing?.idMasked?.toUpperCase() !== maskedId.toUpperCase() &&
+      this.errors.length === before
+    )
+      this.issue(
+        sheet,
+        row,
+        "idNumber",
+        "id_number_masked",
+        existing
+          ? `打码的身份证号“${maskedId}”与系统中编号${number}的人员（${existing.name}）不一致；如需更正身份证号请用 subject set`
+          : "身份证号已打码，无法识别人员；请填写完整的身份证号（roster export --full-id 可导出完整号码）",
+      );
     if (!existing && !number && idHash) existing = this.subjectsByHash.get(idHash);
     if (idHash && existing && this.subjectsByHash.get(idHash) && this.subjectsByHash.get(idHash) !== existing)
       this.issue(
@@ -630,7 +655,11 @@ class Planner {
         this.issue(sheet, row, idHash ? "idNumber" : "number", "duplicate_row", `与第${first}行是同一人`);
       else seen.set(key, row.row);
     }
-    const guarantors = region ? this.resolveGuarantors(sheet, row, region) : undefined;
+    // A closed person has no open guarantee: `roster export` leaves 包保责任人 empty for them.
+    const leaving = status?.status === "closed" && !this.text(row, "guarantors");
+    const guarantors = !region ? undefined : leaving ? [] : this.resolveGuarantors(sheet, row, region);
+    if (!existing && status?.status === "paused")
+      this.issue(sheet, row, "status", "status_paused", PAUSE_BY_COMMAND);
     if (!id && !existing && this.errors.length === before)
       this.issue(sheet, row, "idNumber", "required", "新增人员请填写身份证号（用于识别同一人，加密保存）");
     if (this.errors.length > before || !name || !category || !level || !status || !region || !guarantors)
@@ -687,6 +716,11 @@ class Planner {
         data.closeReason = status.reason;
         fields.push("status");
       }
+      // A pause starts and ends with `subject pause|resume` (its dates live there); the file's
+      // 暂停（原因） is accepted for a person who is already paused and changes nothing.
+      if (status.status === "paused" && existing.status !== "paused")
+        this.issue(sheet, row, "status", "status_paused", PAUSE_BY_COMMAND);
+      if (this.errors.length > before) return;
       if (fields.length === 0) this.counts.subjects.unchanged++;
       else {
         this.changes.subjectUpdates.push({ id: existing.id, data, fields });

@@ -14,6 +14,7 @@ import { addStreamedSheet, openWorkbookFile, type SheetColumn } from "../reports
 import type { PlanRegion } from "../store/plan-input-repository";
 import type { ExportCadre, ExportSubject } from "../store/register-export-repository";
 import type { Repos } from "../store/store";
+import { formatClosedStatus } from "./cell-values";
 import { regionPlaces } from "./region-places";
 import { REGISTER_COLUMNS, REGISTER_SHEETS, type RegisterSheetKind } from "./register-columns";
 
@@ -157,7 +158,12 @@ function subjectRow(
 ): string[] {
   const place = places.placeOf(s.regionId);
   const idNumber = decrypt && s.idCipher ? decrypt(s.idCipher) : (s.idMasked ?? "");
-  const status = s.status === "paused" ? formatPausedStatus(s.pauseReason) : SUBJECT_STATUS_LABELS[s.status];
+  const status =
+    s.status === "paused"
+      ? formatPausedStatus(s.pauseReason)
+      : s.status === "closed"
+        ? formatClosedStatus(s.closeReason)
+        : SUBJECT_STATUS_LABELS[s.status];
   return [
     String(s.id),
     s.name,

@@ -9,6 +9,7 @@ import path from "node:path";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
 import { installExcelUtf8Fix } from "./exceljs-utf8";
+import { checkSpreadsheetFile, type SpreadsheetFileRules } from "./spreadsheet-file";
 import {
   normaliseHeader,
   REGISTER_COLUMNS,
@@ -27,7 +28,6 @@ export class RegisterFileError extends Error {
   }
 }
 
-export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 /** Header rows are looked for among the first rows of a sheet (title rows come first). */
 const HEADER_SCAN_ROWS = 15;
 
@@ -195,32 +195,16 @@ class SheetCollector {
   }
 }
 
-function checkFile(file: string): { ext: string; size: number } {
-  let size: number;
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) throw new RegisterFileError(`不是文件：${file}`);
-    size = stat.size;
-  } catch (err) {
-    if (err instanceof RegisterFileError) throw err;
-    throw new RegisterFileError(`找不到文件：${file}`);
-  }
-  const ext = path.extname(file).toLowerCase();
-  if (size === 0) throw new RegisterFileError(`文件是空的：${path.basename(file)}`);
-  if (size > MAX_FILE_BYTES)
-    throw new RegisterFileError(
-      `文件过大（${(size / 1024 / 1024).toFixed(1)} MB，上限 50 MB）：请按乡镇拆分为几个文件分别导入。`,
-    );
-  if (ext === ".xls" || ext === ".et" || ext === ".wps")
-    throw new RegisterFileError(`不支持旧版 ${ext} 格式：请在 Excel 或 WPS 中“另存为” .xlsx 后再导入。`);
-  if (ext !== ".xlsx" && ext !== ".csv")
-    throw new RegisterFileError(`只能导入 .xlsx 或 .csv 文件：${path.basename(file)}`);
-  return { ext, size };
-}
+const REGISTER_FILE_RULES: SpreadsheetFileRules = {
+  extensions: [".xlsx", ".csv"],
+  wrongExtension: (base) => `只能导入 .xlsx 或 .csv 文件：${base}`,
+  tooLargeHint: "请按乡镇拆分为几个文件分别导入。",
+  error: (message) => new RegisterFileError(message),
+};
 
 /** Reads `file`; throws RegisterFileError when it cannot be read as a register at all. */
 export async function readRegisterFile(file: string, onRow?: () => void): Promise<ReadResult> {
-  const { ext } = checkFile(file);
+  const ext = checkSpreadsheetFile(file, REGISTER_FILE_RULES);
   const collectors = ext === ".csv" ? [readCsv(file, onRow)] : await readXlsx(file, onRow);
   const sheets: ReadSheet[] = [];
   const skipped: string[] = [];
@@ -240,15 +224,6 @@ export async function readRegisterFile(file: string, onRow?: () => void): Promis
 }
 
 async function readXlsx(file: string, onRow?: () => void): Promise<SheetCollector[]> {
-  const fd = fs.openSync(file, "r");
-  const magic = Buffer.alloc(4);
-  fs.readSync(fd, magic, 0, 4, 0);
-  fs.closeSync(fd);
-  if (magic.toString("latin1", 0, 2) !== "PK") {
-    throw new RegisterFileError(
-      `${path.basename(file)} 不是 Excel（.xlsx）文件，可能是改了扩展名的其他文件；请在 Excel 或 WPS 中另存为 .xlsx。`,
-    );
-  }
   const collectors: SheetCollector[] = [];
   installExcelUtf8Fix();
   try {

@@ -3,10 +3,11 @@
  * 部门, 性别, 手机, 座机, 个人邮箱, 地址, 企业邮箱, 激活状态…) through exceljs's streaming reader.
  * The console puts a title and notes block above the header; the header row is found by its text.
  */
-import fs from "node:fs";
 import path from "node:path";
 import ExcelJS from "exceljs";
+import { installExcelUtf8Fix } from "./exceljs-utf8";
 import { normaliseHeader } from "./register-columns";
+import { checkSpreadsheetFile, type SpreadsheetFileRules } from "./spreadsheet-file";
 
 /** The file cannot be read as a member export at all; the message is for the operator. */
 export class WecomExportError extends Error {
@@ -36,7 +37,6 @@ export interface MemberExport {
   members: ExportedMember[];
 }
 
-export const MAX_EXPORT_BYTES = 50 * 1024 * 1024;
 /** The header is looked for among the first rows (the console's notes come first). */
 const HEADER_SCAN_ROWS = 20;
 
@@ -91,38 +91,22 @@ function splitDepartments(text: string): string[] {
     .filter((d) => d !== "");
 }
 
-function checkFile(file: string): void {
-  let size: number;
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) throw new WecomExportError(`不是文件：${file}`);
-    size = stat.size;
-  } catch (err) {
-    if (err instanceof WecomExportError) throw err;
-    throw new WecomExportError(`找不到文件：${file}`);
-  }
-  const base = path.basename(file);
-  const ext = path.extname(file).toLowerCase();
-  if (size === 0) throw new WecomExportError(`文件是空的：${base}`);
-  if (size > MAX_EXPORT_BYTES) throw new WecomExportError(`文件过大（上限 50 MB）：${base}`);
-  if (ext !== ".xlsx")
-    throw new WecomExportError(
-      `只能读取企业微信管理后台导出的 .xlsx 文件（通讯录 → 导出成员）：${base}；其他格式请在 Excel 或 WPS 中另存为 .xlsx。`,
-    );
-  const fd = fs.openSync(file, "r");
-  const magic = Buffer.alloc(2);
-  fs.readSync(fd, magic, 0, 2, 0);
-  fs.closeSync(fd);
-  if (magic.toString("latin1") !== "PK")
-    throw new WecomExportError(`${base} 不是 Excel（.xlsx）文件，可能是改了扩展名的其他文件。`);
-}
+const MEMBER_EXPORT_RULES: SpreadsheetFileRules = {
+  extensions: [".xlsx"],
+  wrongExtension: (base) =>
+    `只能读取企业微信管理后台导出的 .xlsx 文件（通讯录 → 导出成员）：${base}；其他格式请在 Excel 或 WPS 中另存为 .xlsx。`,
+  tooLargeHint: "企业微信的成员导出不会这么大，请确认选对了文件。",
+  error: (message) => new WecomExportError(message),
+};
 
 /** Reads the first sheet that carries a member header (姓名 and 帐号). */
 export async function readWecomMemberExport(file: string): Promise<MemberExport> {
-  checkFile(file);
+  checkSpreadsheetFile(file, MEMBER_EXPORT_RULES);
   const base = path.basename(file);
   let found: MemberExport | null = null;
   const missingUserid: number[] = [];
+  // Chinese text split across zip chunks is decoded whole (exceljs#2063), as for the register.
+  installExcelUtf8Fix();
   try {
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
       worksheets: "emit",

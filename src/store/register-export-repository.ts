@@ -34,6 +34,8 @@ export interface ExportSubject {
   level: string;
   status: SubjectStatus;
   pauseReason: string | null;
+  /** Why a closed person left (死亡, 迁出, or a free reason from `subject close`). */
+  closeReason: string | null;
   department: string | null;
   notes: string | null;
   /** Userids of the guarantees open on the given day, primary first. */
@@ -129,6 +131,7 @@ export class PrismaRegisterExportRepository implements RegisterExportRepository 
         level: true,
         status: true,
         pauseReason: true,
+        closeReason: true,
         department: true,
         notes: true,
         guarantees: {

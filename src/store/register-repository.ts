@@ -38,6 +38,7 @@ export interface RegisterSubject {
   id: number;
   name: string;
   idHash: string | null;
+  idMasked: string | null;
   gender: Gender;
   birthDate: Date | null;
   phone: string | null;
@@ -131,6 +132,7 @@ const subjectSelect = {
   id: true,
   name: true,
   idHash: true,
+  idMasked: true,
   gender: true,
   birthDate: true,
   phone: true,
@@ -301,7 +303,7 @@ export class PrismaRegisterRepository implements RegisterRepository {
       const rows = part.map((s) => ({ s, d: this.subjectData(s, ctx.at) }));
       const created = await this.db.$queryRaw<{ id: number; idHash: string }[]>`
         INSERT INTO "Subject" ("name", "idCipher", "idHash", "idMasked", "gender", "birthDate", "phone", "address",
-          "regionId", "category", "level", "status", "closedAt", "pauseReason", "department", "notes", "updatedAt")
+          "regionId", "category", "level", "status", "closedAt", "closeReason", "department", "notes", "updatedAt")
         SELECT x.name, x.cipher, x.hash, x.masked, x.gender::"Gender", x.birth::date, x.phone, x.address,
           x.region, x.category::"Category", x.level, x.status::"SubjectStatus",
           CASE WHEN x.status = 'closed' THEN ${ctx.at.toISOString()}::timestamptz AT TIME ZONE 'UTC' END,
@@ -348,7 +350,7 @@ export class PrismaRegisterRepository implements RegisterRepository {
           "notes" = CASE WHEN x.s_notes THEN x.notes ELSE s."notes" END,
           "status" = CASE WHEN x.closing THEN 'closed'::"SubjectStatus" ELSE s."status" END,
           "closedAt" = CASE WHEN x.closing THEN ${ctx.at.toISOString()}::timestamptz AT TIME ZONE 'UTC' ELSE s."closedAt" END,
-          "pauseReason" = CASE WHEN x.closing THEN x.reason ELSE s."pauseReason" END,
+          "closeReason" = CASE WHEN x.closing THEN x.reason ELSE s."closeReason" END,
           "updatedAt" = ${ctx.at.toISOString()}::timestamptz AT TIME ZONE 'UTC'
         FROM unnest(
           ${rows.map((r) => r.u.id)}::int[],
@@ -409,7 +411,7 @@ export class PrismaRegisterRepository implements RegisterRepository {
       notes?: string | null;
       status?: SubjectStatus;
       closedAt?: Date | null;
-      pauseReason?: string | null;
+      closeReason?: string | null;
     } = {};
     if (s.name !== undefined) data.name = s.name;
     if (s.idNumber) {
@@ -429,7 +431,7 @@ export class PrismaRegisterRepository implements RegisterRepository {
       data.status = s.status;
       if (s.status === "closed") {
         data.closedAt = at;
-        data.pauseReason = s.closeReason ?? null;
+        data.closeReason = s.closeReason ?? null;
       }
     }
     return data;

@@ -412,10 +412,10 @@ describe("roster import of a messy township workbook", () => {
     const res = await cli("roster", "import", file("close.xlsx"), "--json");
     expect(res.code).toBe(0);
     expect(JSON.parse(res.out).counts.subjects).toEqual({ created: 0, updated: 1, unchanged: 0 });
-    const [s] = await t.db.sql<{ status: string; pauseReason: string }>(
-      `SELECT "status", "pauseReason" FROM "Subject" WHERE "name" = '周八'`,
+    const [s] = await t.db.sql<{ status: string; closeReason: string; pauseReason: string | null }>(
+      `SELECT "status", "closeReason", "pauseReason" FROM "Subject" WHERE "name" = '周八'`,
     );
-    expect(s).toEqual({ status: "closed", pauseReason: "死亡" });
+    expect(s).toEqual({ status: "closed", closeReason: "死亡", pauseReason: null });
   });
 });
 

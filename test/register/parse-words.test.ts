@@ -1,6 +1,9 @@
 /** The shared word tables for roles, categories and levels (cadre/subject commands and the import). */
-import { parseCategory, parseLevel } from "../../src/register/parse-category";
-import { parseRoles } from "../../src/register/parse-role";
+import {
+  categoryOf as parseCategory,
+  levelOf as parseLevel,
+  roleWords as parseRoles,
+} from "../../src/register/cell-values";
 import { idNumberFacts } from "../../src/register/id-number-facts";
 
 describe("roles as townships write them", () => {

@@ -5,7 +5,7 @@
  */
 import type { CadreRoleCode } from "../../domain/cadre-roles";
 import { dbDateFromLocalDate, type LocalDate, zoneOf } from "../../domain/local-date";
-import { parseRoles, ROLE_HINT } from "../../register/parse-role";
+import { ROLE_CHOICES, roleWords } from "../../register/cell-values";
 import type { CadreRow } from "../../store/cadre-repository";
 import type { DependentSubject } from "../../store/guarantee-repository";
 import type { RegionRow } from "../../store/region-repository";
@@ -65,8 +65,8 @@ export async function findSubject(
 
 /** `--roles 村书记、网格员` or `--roles guarantor,police`. */
 export function parseRolesOption(text: string): CadreRoleCode[] {
-  const parsed = parseRoles(text);
-  if (!parsed.ok) throw new CliError(`无法识别的角色：${parsed.unknown.join("、")}。可填写：${ROLE_HINT}`);
+  const parsed = roleWords(text);
+  if (!parsed.ok) throw new CliError(`无法识别的角色：${parsed.unknown.join("、")}。可填写：${ROLE_CHOICES}`);
   return parsed.roles;
 }
 

@@ -1,9 +1,14 @@
 import type { Command } from "commander";
-import type { Category } from "../../domain/categories";
-import { CATEGORY_FULL_LABELS, formatCategoryLevel, LEVEL_LABELS } from "../../domain/labels";
+import { CATEGORIES, type Category, listLevels } from "../../domain/categories";
+import {
+  CATEGORY_FULL_LABELS,
+  CATEGORY_LABELS,
+  formatCategoryLevel,
+  LEVEL_LABELS,
+} from "../../domain/labels";
 import { dbDateFromLocalDate, isLocalDate, localDateFromDbDate } from "../../domain/local-date";
 import { idNumberFacts } from "../../register/id-number-facts";
-import { categoryHint, levelHint, parseCategory, parseLevel } from "../../register/parse-category";
+import { categoryOf, levelOf } from "../../register/cell-values";
 import type { CadreRow } from "../../store/cadre-repository";
 import { IdNumberError, maskIdNumber, normaliseIdNumber } from "../../store/id-cipher";
 import type { Repos } from "../../store/store";
@@ -20,6 +25,18 @@ const GENDER_WORDS: Record<string, "male" | "female"> = {
   female: "female",
 };
 const GENDER_LABELS = { male: "男", female: "女", unknown: "未知" } as const;
+/** Allowed category words with their codes, for `subject add|set` errors. */
+function categoryHint(): string {
+  return CATEGORIES.map((c) => `${CATEGORY_LABELS[c]}（${c}）`).join("、");
+}
+
+/** Allowed levels of a category with their codes. */
+function levelHint(category: Category): string {
+  return listLevels(category)
+    .map((l) => `${l.label}（${l.code}）`)
+    .join("、");
+}
+
 const STATUS_LABELS = { active: "在管", paused: "暂停管理", closed: "已销档" } as const;
 
 function maskPhone(phone: string): string {
@@ -81,13 +98,13 @@ function readFields(opts: FieldOptions, current?: SubjectRow): SubjectPatch {
     patch.gender = facts.gender;
   }
   if (opts.category !== undefined) {
-    const category = parseCategory(opts.category);
+    const category = categoryOf(opts.category);
     if (!category) throw new CliError(`无法识别的人员类别：${opts.category}。可填写：${categoryHint()}`);
     patch.category = category;
   }
   const category = (patch.category ?? current?.category) as Category | undefined;
   if (opts.level !== undefined && category) {
-    const level = parseLevel(category, opts.level);
+    const level = levelOf(category, opts.level);
     if (!level) {
       throw new CliError(
         `无法识别的${CATEGORY_FULL_LABELS[category]}管理等级：${opts.level}。可填写：${levelHint(category)}`,
