@@ -160,7 +160,7 @@ function namesSample(count: number, names: readonly string[]): string {
 
 /** Warning when guarantors with people due have no WeCom account yet (plan, db status). */
 export function formatNoWecomAccountWarning(count: number, names: readonly string[]): string {
-  return `${count}位干部尚无企业微信账号，名下有应访人员，收不到走访卡片和提醒：${namesSample(count, names)}（请运行 npx baobao roster match-wecom）`;
+  return `${count}位干部尚无企业微信账号，名下有在管人员，收不到走访卡片和提醒：${namesSample(count, names)}（请运行 npx baobao roster match-wecom）`;
 }
 
 /** Warning of a push that left out cadres without a WeCom account. */
