@@ -4,6 +4,7 @@
  * `db status` warn about such cadres while they carry people.
  */
 import { runDailyPush } from "../../src/jobs/daily-push";
+import { runLeaderSummary } from "../../src/jobs/leader-summary";
 import { runReminder } from "../../src/jobs/reminder";
 import { listMigrations } from "../../src/store/migrate";
 import { cliRunner } from "../helpers/run-cli";
@@ -28,6 +29,14 @@ beforeAll(async () => {
     roles: ["guarantor"],
     homeRegionId: t.regions.v1,
     scopeRegionId: t.regions.v1,
+  });
+  // A second township leader, also without a WeCom account.
+  await t.store.cadres.create({
+    userid: "pending:13900004444",
+    name: "钱镇长",
+    roles: ["township_leader"],
+    homeRegionId: t.regions.township,
+    scopeRegionId: t.regions.township,
   });
   // Both weekly with nothing last week: overdue on Tuesday 24 November.
   await t.subject({ name: "张三", category: "mental_disorder", level: "risk3", guarantors: [sunli] });
@@ -63,6 +72,13 @@ it("the afternoon reminder skips her too", async () => {
   const outcome = await runReminder(t.deps({ clock: sh("2026-11-24 16:00") }), sh("2026-11-24 16:00"));
   expect(outcome).toMatchObject({ status: "done", enqueued: 1, warnings: [NOT_PUSHED] });
   expect((await outbox()).map((r) => r.recipient)).toEqual(["wangli", "wangli"]);
+});
+
+it("the evening summary reaches the leaders with an account only", async () => {
+  const outcome = await runLeaderSummary(t.deps({ clock: sh("2026-11-24 17:30") }), sh("2026-11-24 17:30"));
+  expect(outcome.status).toBe("done");
+  const summaries = (await outbox()).filter((r) => r.idempotencyKey.startsWith("summary:"));
+  expect(summaries.map((r) => r.recipient).sort()).toEqual(["wangdefu", "zhoujg"]);
 });
 
 it("push daily --dry-run on the CLI prints the warning", async () => {
