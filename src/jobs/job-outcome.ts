@@ -33,7 +33,12 @@ export function pushableLists<L extends { cadre: { userid: string; name: string 
   const skipped = lists.filter((l) => !hasWecomAccount(l.cadre.userid));
   const messages = planWarnings(warnings.filter((w) => w.code !== "plan.no_wecom_account"));
   if (skipped.length > 0) {
-    messages.push(formatNotPushedWarning(skipped.length, skipped.slice(0, 20).map((l) => l.cadre.name)));
+    messages.push(
+      formatNotPushedWarning(
+        skipped.length,
+        skipped.slice(0, 20).map((l) => l.cadre.name),
+      ),
+    );
   }
   return { lists: reachable, skipped: skipped.length, warnings: messages };
 }

@@ -1,5 +1,9 @@
 import type { Calendar, DayInfo } from "../domain/calendar";
-import { formatNoPolicyWarning, formatNoWecomAccountWarning, formatUnassignedWarning } from "../domain/labels";
+import {
+  formatNoPolicyWarning,
+  formatNoWecomAccountWarning,
+  formatUnassignedWarning,
+} from "../domain/labels";
 import { hasWecomAccount } from "../domain/wecom-account";
 import { type LocalDate, toDayNumber, zoneOf } from "../domain/local-date";
 import {

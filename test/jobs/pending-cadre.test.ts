@@ -40,7 +40,12 @@ beforeAll(async () => {
   });
   // Both weekly with nothing last week: overdue on Tuesday 24 November.
   await t.subject({ name: "张三", category: "mental_disorder", level: "risk3", guarantors: [sunli] });
-  await t.subject({ name: "王秀英", category: "mental_disorder", level: "risk3", guarantors: [t.cadres.wangli] });
+  await t.subject({
+    name: "王秀英",
+    category: "mental_disorder",
+    level: "risk3",
+    guarantors: [t.cadres.wangli],
+  });
 });
 afterAll(async () => {
   await t.close();
@@ -82,7 +87,9 @@ it("the evening summary reaches the leaders with an account only", async () => {
 });
 
 it("push daily --dry-run on the CLI prints the warning", async () => {
-  const res = await cli(["push", "daily", "--dry-run", "--date", "2026-11-25"], { now: sh("2026-11-25 08:30") });
+  const res = await cli(["push", "daily", "--dry-run", "--date", "2026-11-25"], {
+    now: sh("2026-11-25 08:30"),
+  });
   expect(res.err).toContain(`警告：${NOT_PUSHED}`);
   expect(res.out).not.toContain(PENDING);
 });
