@@ -48,7 +48,9 @@ async function report(text: string) {
 }
 
 const outboxRecipients = async () =>
-  (await h.db.prisma.outboundMessage.findMany({ select: { recipient: true } })).map((r) => r.recipient);
+  (await h.db.prisma.outboundMessage.findMany({ select: { recipient: true }, orderBy: { id: "asc" } })).map(
+    (r) => r.recipient,
+  );
 
 test("an emergency whose only village-level responder is pending goes to the township at once", async () => {
   const { replies, incident, number } = await report("紧急 王秀英 摔倒 无人照看");
@@ -79,4 +81,24 @@ test("a message claiming to come from a placeholder userid is not that cadre's",
   const replies = await h.say("pending:13900002222", "紧急 王秀英 摔倒");
   expect(await h.db.prisma.incident.count()).toBe(before);
   expect(replies.map((r) => r.text).join("\n")).not.toContain("已上报");
+});
+
+test("a serious abnormal visit tells the village leaders with an account only", async () => {
+  // A second leader of 青山村 who can be reached.
+  await h.store.cadres.create({
+    userid: "chenxl",
+    name: "陈小龙",
+    roles: ["village_leader"],
+    homeRegionId: (await h.store.regions.findByCode("V1"))!.id,
+  });
+  await h.setList("wangli", ["王秀英@V1"]);
+  const before = await h.db.prisma.outboundMessage.count();
+  // 扬言报复 is no emergency for a person living alone, but the village leaders hear of it.
+  const replies = await h.say("wangli", "1 异常 扬言报复");
+  const visit = await h.db.prisma.visit.findFirstOrThrow({ orderBy: { id: "desc" } });
+  expect(visit.outcome).toBe("abnormal");
+  const recipients = (await outboxRecipients()).slice(before);
+  expect(recipients).toContain("chenxl");
+  expect(recipients.filter((r) => r.startsWith("pending:"))).toEqual([]);
+  expect(replies.find((r) => r.to === "wangli")!.text).not.toContain("王德富");
 });
