@@ -9,6 +9,7 @@ import type { EnqueueInput, OutboxRepository } from "../store/outbox-repository"
 import type { Repos, Store } from "../store/store";
 import type { WecomEvent } from "../wecom/events";
 import type { Templates } from "./templates";
+import { hasWecomAccount } from "../domain/wecom-account";
 
 /** What a command handler gets: the sender, the event, repositories bound to the transaction. */
 export interface CommandContext {
@@ -121,7 +122,11 @@ export function createBot(deps: BotDeps): Bot {
    */
   async function processBatch(envelopes: readonly InboundEnvelope[]): Promise<number> {
     const userids = [...new Set(envelopes.map((e) => e.event.fromUserId))];
-    const senders = new Map((await store.cadres.findByUserids(userids)).map((c) => [c.userid, c]));
+    // Exact userids only: a `pending:<mobile>` placeholder is no WeCom member, and a message
+    // claiming to come from one (the sandbox) is from an unknown sender, not from that cadre.
+    const senders = new Map(
+      (await store.cadres.findByUserids(userids.filter(hasWecomAccount))).map((c) => [c.userid, c]),
+    );
     return store.transaction(
       async (repos) => {
         // The claim is the dedupe point for processing: a second handler (a retry after a crash,

@@ -14,6 +14,7 @@
  */
 import type { Category } from "./categories";
 import { CATEGORY_LEVELS } from "./categories";
+import { hasWecomAccount } from "./wecom-account";
 
 export type IncidentSeverity = "emergency" | "urgent" | "normal";
 
@@ -106,7 +107,9 @@ export interface LadderRecipient {
  * The cadres a rung notifies, responders first (in the category's order), then leaders. For a
  * responder role the person's own named responders win (their 包保 police or doctor); without
  * them, the cadres with that role whose scope is nearest the place (deepest). Leaders: all those
- * covering the place. Never the reporter, never anybody already notified.
+ * covering the place. Never the reporter, never anybody already notified, never a cadre without
+ * a WeCom account (imported as `pending:<mobile>`): such a responder is passed over as if absent,
+ * so the role falls to the nearest cadre who can be reached, or the rung is skipped.
  */
 export function rungRecipients(
   rung: number,
@@ -130,8 +133,9 @@ export function pickForRoles(
     taken.add(c.id);
     out.push({ id: c.id, userid: c.userid, name: c.name, role });
   };
+  const reachable = candidates.filter((c) => hasWecomAccount(c.userid));
   for (const role of roles) {
-    const holders = candidates.filter((c) => c.roles.includes(role));
+    const holders = reachable.filter((c) => c.roles.includes(role));
     const isLeader = role === "village_leader" || role === "township_leader" || role === "county_admin";
     if (isLeader) {
       for (const c of holders) add(c, role);

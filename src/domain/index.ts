@@ -12,3 +12,4 @@ export * from "./plan-inputs";
 export * from "./policy";
 export * from "./records";
 export * from "./schemas";
+export * from "./wecom-account";

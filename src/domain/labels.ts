@@ -151,6 +151,23 @@ export function formatUnassignedWarning(count: number): string {
   return `${count}名人员当前没有在岗包保人，应访任务无人接收，请尽快指定包保人。`;
 }
 
+/** At most this many cadre names in a warning, then `等`. */
+const WARNING_NAMES = 5;
+
+function namesSample(count: number, names: readonly string[]): string {
+  return `${names.slice(0, WARNING_NAMES).join("、")}${count > WARNING_NAMES ? "等" : ""}`;
+}
+
+/** Warning when guarantors with people due have no WeCom account yet (plan, db status). */
+export function formatNoWecomAccountWarning(count: number, names: readonly string[]): string {
+  return `${count}位干部尚无企业微信账号，名下有在管人员，收不到走访卡片和提醒：${namesSample(count, names)}（请运行 npx baobao roster match-wecom）`;
+}
+
+/** Warning of a push that left out cadres without a WeCom account. */
+export function formatNotPushedWarning(count: number, names: readonly string[]): string {
+  return `${count}位干部尚无企业微信账号，未推送：${namesSample(count, names)}（请运行 npx baobao roster match-wecom）`;
+}
+
 /** `精神障碍·风险2级`; an unknown level code is shown as is. */
 export function formatCategoryLevel(category: Category, level: string): string {
   const levelLabel = LEVEL_LABELS[category][level] ?? level;

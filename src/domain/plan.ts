@@ -168,7 +168,9 @@ export interface PlanItem {
 export type PlanWarning =
   | CalendarWarning
   | { code: "plan.no_policy"; count: number; subjectIds: Id[]; message: string }
-  | { code: "plan.unassigned"; count: number; subjectIds: Id[]; message: string };
+  | { code: "plan.unassigned"; count: number; subjectIds: Id[]; message: string }
+  /** Guarantors with people due who have no WeCom account yet (`pending:<mobile>`): see the planner. */
+  | { code: "plan.no_wecom_account"; count: number; cadreIds: Id[]; names: string[]; message: string };
 
 export interface PlanResult {
   today: LocalDate;

@@ -6,7 +6,7 @@ import { enqueueInBatches, type KeyedMessage } from "./enqueue-batches";
 import type { CadrePlanList } from "../planning/planner";
 import type { JobDeps, JobOutcome, JobRunOptions, ShownMessage } from "./job";
 import { startWorkdayJob, underClaim } from "./job-run";
-import { messageBody, planWarnings } from "./job-outcome";
+import { messageBody, pushableLists } from "./job-outcome";
 
 export const DAILY_PUSH_JOB = "daily-push";
 
@@ -33,7 +33,7 @@ export function cadreListOf(cadreId: number, date: string, items: readonly PlanI
 
 /**
  * The morning card: on a working day, one card to every cadre with someone due or overdue and
- * nothing to anyone else. Claimed as (daily-push, date) first; each card is enqueued under
+ * nothing to anyone else (nor to a cadre without a WeCom account: counted in the warnings). Claimed as (daily-push, date) first; each card is enqueued under
  * `daily:<date>:<cadreId>` in the same transaction that stores the cadre's numbered list.
  */
 export async function runDailyPush(deps: JobDeps, now: Date, opts: JobRunOptions = {}): Promise<JobOutcome> {
@@ -44,7 +44,8 @@ export async function runDailyPush(deps: JobDeps, now: Date, opts: JobRunOptions
   // Only the lists are kept: the rest of the plan (a record per person) is garbage from here,
   // and each list once its card is built (a province's items need not outlive their batch).
   const compute = async () => {
-    const { lists: planned, warnings } = await planLists(deps, now, date);
+    const plan = await planLists(deps, now, date);
+    const { lists: planned, skipped, warnings } = pushableLists(plan.lists, plan.warnings);
     const lists: (CadrePlanList | undefined)[] = planned;
     const count = planned.length;
     const items = planned.reduce((n, l) => n + l.items.length, 0);
@@ -75,8 +76,8 @@ export async function runDailyPush(deps: JobDeps, now: Date, opts: JobRunOptions
       ...base,
       status: "dry_run",
       messages,
-      warnings: planWarnings(warnings),
-      detail: { cadres: count, items },
+      warnings,
+      detail: { cadres: count, items, ...(skipped > 0 ? { withoutWecomAccount: skipped } : {}) },
     };
     return { entries: { count, build: entryOf }, outcome };
   };

@@ -1,6 +1,7 @@
 import { hasContent } from "../reports/jurisdiction-summary";
 import { loadSummaries } from "../reports/load-summary";
 import { renderLeaderSummary } from "../reports/render-summary";
+import { hasWecomAccount } from "../domain/wecom-account";
 import type { PlanCadre } from "../store/plan-input-repository";
 import { enqueueInBatches, type KeyedMessage } from "./enqueue-batches";
 import type { JobDeps, JobOutcome, JobRunOptions } from "./job";
@@ -12,9 +13,12 @@ export const LEADER_SUMMARY_JOB = "leader-summary";
 /** Roles that receive the evening summary for their jurisdiction (scope region subtree). */
 export const SUMMARY_ROLES = ["township_leader", "village_leader", "county_admin"] as const;
 
-/** Cadres with one of `roles`, active. */
+/**
+ * Cadres with one of `roles`, active, who can be messaged: a leader imported without a WeCom
+ * account (`pending:<mobile>`) gets nothing until `roster match-wecom` binds one.
+ */
 export function cadresWithRoles(cadres: Iterable<PlanCadre>, roles: readonly string[]): PlanCadre[] {
-  return [...cadres].filter((c) => c.roles.some((role) => roles.includes(role)));
+  return [...cadres].filter((c) => hasWecomAccount(c.userid) && c.roles.some((role) => roles.includes(role)));
 }
 
 /**

@@ -9,6 +9,7 @@ import type { PlanCadre, PlanSubject } from "../store/plan-input-repository";
 import { dayView } from "./day-view";
 import type { KeyedMessage } from "./enqueue-batches";
 import { renderText } from "./job-outcome";
+import { hasWecomAccount } from "../domain/wecom-account";
 
 /** One thing to close: a calendar period that ended, or one day for every-N-days policies. */
 export interface CloseOutTask {
@@ -51,6 +52,8 @@ export interface NoticeEntry {
 function createLeaderLookup(data: CadenceData) {
   const byRole = new Map<string, Map<number, PlanCadre[]>>();
   for (const cadre of data.cadres.values()) {
+    // A leader without a WeCom account cannot be told: the next one up hears instead.
+    if (!hasWecomAccount(cadre.userid)) continue;
     for (const role of cadre.roles) {
       let byScope = byRole.get(role);
       if (!byScope) {
@@ -85,9 +88,9 @@ function recipientsOf(
   if (group.rung === "guarantor") {
     const guarantors = group.cadreIds
       .map((id) => data.cadres.get(id))
-      .filter((c): c is PlanCadre => c !== undefined);
+      .filter((c): c is PlanCadre => c !== undefined && hasWecomAccount(c.userid));
     if (guarantors.length > 0) return { notice: "missed-guarantor", cadres: guarantors };
-    // Nobody guarantees the person: the village has to know.
+    // Nobody (reachable) guarantees the person: the village has to know.
   }
   if (group.rung !== "township_leader") {
     const village = leadersFor(subject.regionId, ["village_leader"]);

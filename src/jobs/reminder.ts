@@ -2,7 +2,7 @@ import { toDayNumber, zoneOf } from "../domain/local-date";
 import { describePlanItem } from "./daily-card";
 import { enqueueInBatches, type KeyedMessage } from "./enqueue-batches";
 import type { JobDeps, JobOutcome, JobRunOptions } from "./job";
-import { messageBody, planWarnings, renderText } from "./job-outcome";
+import { messageBody, pushableLists, renderText } from "./job-outcome";
 import { startWorkdayJob, underClaim } from "./job-run";
 
 export const REMINDER_JOB = "reminder";
@@ -22,7 +22,8 @@ export async function runReminder(deps: JobDeps, now: Date, opts: JobRunOptions 
     const plan = await deps.planner.planForDate({ now, date });
     const dayStart = zone.startOfDay(toDayNumber(date));
     const touched = await deps.store.planInputs.cadresWithVisitsBetween(dayStart, plan.at);
-    const behind = plan.lists
+    const pushable = pushableLists(plan.lists, plan.warnings);
+    const behind = pushable.lists
       .map((list) => ({ list, overdue: list.items.filter((item) => item.state === "overdue") }))
       .filter((entry) => entry.overdue.length > 0 && !touched.has(entry.list.cadre.id));
     const numbering = await deps.store.cadreLists.latestForDate(
@@ -50,7 +51,7 @@ export async function runReminder(deps: JobDeps, now: Date, opts: JobRunOptions 
       ...base,
       status: "dry_run",
       messages: entries.map((e) => ({ to: e.message.to, body: messageBody(e.message) })),
-      warnings: planWarnings(plan.warnings),
+      warnings: pushable.warnings,
       detail: { cadresBehind: entries.length, visitedToday: touched.size },
     };
     return { entries, outcome };

@@ -1,5 +1,10 @@
 import type { Calendar, DayInfo } from "../domain/calendar";
-import { formatNoPolicyWarning, formatUnassignedWarning } from "../domain/labels";
+import {
+  formatNoPolicyWarning,
+  formatNoWecomAccountWarning,
+  formatUnassignedWarning,
+} from "../domain/labels";
+import { hasWecomAccount } from "../domain/wecom-account";
 import { type LocalDate, toDayNumber, zoneOf } from "../domain/local-date";
 import {
   computePlan,
@@ -161,6 +166,17 @@ export function createPlanner(deps: PlannerDeps): Planner {
       if (cadre) lists.push({ cadre, items });
     }
     lists.sort((a, b) => a.cadre.id - b.cadre.id);
+    const unreachable = lists.filter((l) => !hasWecomAccount(l.cadre.userid));
+    if (unreachable.length > 0) {
+      const names = unreachable.slice(0, 20).map((l) => l.cadre.name);
+      computed.warnings.push({
+        code: "plan.no_wecom_account",
+        count: unreachable.length,
+        cadreIds: unreachable.slice(0, 20).map((l) => l.cadre.id),
+        names,
+        message: formatNoWecomAccountWarning(unreachable.length, names),
+      });
+    }
     for (const warning of computed.warnings) {
       // Loud, but once per process and year: `任务` computes a plan per message.
       if (warning.code !== "calendar.schedule_missing" || warnedYears.has(warning.year)) continue;
@@ -274,6 +290,7 @@ function computeInSlices(
       computed.summary[state] += result.summary[state];
     }
     for (const warning of result.warnings) {
+      if (warning.code === "plan.no_wecom_account") continue; // added by the planner, per plan
       if (warning.code === "calendar.schedule_missing") {
         if (!calendarYears.has(warning.year)) computed.warnings.push(warning);
         calendarYears.add(warning.year);

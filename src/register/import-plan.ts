@@ -6,6 +6,7 @@
  */
 import type { CadreRole, Gender, RegionLevel } from "../generated/prisma/client";
 import { dbDateFromLocalDate, localDateFromDbDate } from "../domain/local-date";
+import { hasWecomAccount, PENDING_USERID_PREFIX, pendingUserid } from "../domain/wecom-account";
 import type {
   CadreWrite,
   RegisterChanges,
@@ -65,7 +66,7 @@ export class RegisterLayoutError extends Error {
 }
 
 /** A new cadre without a WeCom account is registered under this prefix and its mobile. */
-export const PENDING_USERID_PREFIX = "pending:";
+export { PENDING_USERID_PREFIX };
 
 /** An ID number as `maskIdNumber` writes it: 4 digits, stars, the last 4. */
 const MASKED_ID = /^\d{4}\*+\d{3}[\dXx]$/;
@@ -462,7 +463,7 @@ class Planner {
       }
       // A mobile names an existing cadre unless the file gives that cadre another userid.
       const other = list[0];
-      if (other && userid && !other.userid.startsWith(PENDING_USERID_PREFIX)) {
+      if (other && userid && hasWecomAccount(other.userid)) {
         this.issue(
           sheet,
           row,
@@ -487,7 +488,7 @@ class Planner {
     if (!existing) {
       const write: CadreWrite & { tempId: number } = {
         tempId: this.nextTemp--,
-        userid: userid ?? `${PENDING_USERID_PREFIX}${mobile ?? ""}`,
+        userid: userid ?? pendingUserid(mobile),
         name,
         mobile: mobile ?? null,
         roles,
@@ -835,7 +836,7 @@ class Planner {
             `${township?.name ?? ""}有${local.length}名干部叫“${token}”：${local
               .map(
                 (c) =>
-                  `${c.name}（账号${c.userid.startsWith(PENDING_USERID_PREFIX) ? "未绑定" : c.userid}，${this.regions.byId.get(c.homeRegionId)?.name ?? ""}${c.mobile ? `，手机${c.mobile}` : ""}）`,
+                  `${c.name}（账号${hasWecomAccount(c.userid) ? c.userid : "未绑定"}，${this.regions.byId.get(c.homeRegionId)?.name ?? ""}${c.mobile ? `，手机${c.mobile}` : ""}）`,
               )
               .join("、")}；请改填其企业微信账号或手机号`,
           );

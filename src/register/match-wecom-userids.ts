@@ -7,12 +7,10 @@
  */
 import type { ExportedMember } from "./wecom-member-export";
 import { normaliseMobile } from "./wecom-member-export";
+import { hasWecomAccount, PENDING_USERID_PREFIX } from "../domain/wecom-account";
 
-/**
- * What the register import writes for a cadre imported without a userid (`pending:<mobile>`);
- * keep equal to register/import-plan.ts PENDING_USERID_PREFIX.
- */
-export const PENDING_USERID_PREFIX = "pending:";
+/** What the register import writes for a cadre imported without a userid (`pending:<mobile>`). */
+export { PENDING_USERID_PREFIX };
 
 /** A cadre as the matcher sees it. */
 export interface MatchCadre {
@@ -29,7 +27,7 @@ export interface MatchCadre {
  * cadre's own mobile used as a temporary userid.
  */
 export function isPlaceholderUserid(cadre: Pick<MatchCadre, "userid" | "mobile">): boolean {
-  if (cadre.userid.startsWith(PENDING_USERID_PREFIX)) return true;
+  if (!hasWecomAccount(cadre.userid)) return true;
   const mobile = normaliseMobile(cadre.mobile);
   return mobile !== null && normaliseMobile(cadre.userid) === mobile && /^[+\d\s-]+$/.test(cadre.userid);
 }

@@ -1,5 +1,6 @@
 import type { GuaranteeRole } from "../generated/prisma/client";
 import type { Db } from "./prisma-client";
+import { PENDING_USERID_PREFIX } from "../domain/wecom-account";
 
 /** A guarantee with its cadre's userid and name. */
 export interface GuaranteeRow {
@@ -45,6 +46,11 @@ export interface GuaranteeRepository {
    * cadre covering `day`: their count and the first `sample` by id.
    */
   unassigned(day: Date, sample: number): Promise<{ count: number; subjects: DependentSubject[] }>;
+  /**
+   * Active cadres without a WeCom account (`pending:<mobile>`) holding a guarantee on `day` of
+   * somebody under management: their count and the names of the first `sample` by id.
+   */
+  withoutWecomAccount(day: Date, sample: number): Promise<{ count: number; names: string[] }>;
 }
 
 type Raw = Omit<GuaranteeRow, "role"> & { role: string };
@@ -136,5 +142,22 @@ export class PrismaGuaranteeRepository implements GuaranteeRepository {
       sample,
     );
     return { count: Number(counted?.n ?? 0), subjects };
+  }
+
+  async withoutWecomAccount(day: Date, sample: number) {
+    const rows = await this.db.$queryRaw<{ name: string; total: bigint | number }[]>`
+      SELECT c."name", count(*) OVER () AS "total"
+      FROM "Cadre" c
+      WHERE c."active" AND starts_with(c."userid", ${PENDING_USERID_PREFIX})
+        AND EXISTS (
+          SELECT 1 FROM "Guarantee" g JOIN "Subject" s ON s."id" = g."subjectId"
+          WHERE g."cadreId" = c."id" AND g."startDate" <= ${day}::date
+            AND (g."endDate" IS NULL OR g."endDate" >= ${day}::date)
+            AND s."status" <> 'closed'
+            AND NOT (s."status" = 'paused' AND (s."pausedFrom" IS NULL OR s."pausedFrom" <= ${day}::date)
+                     AND (s."pausedUntil" IS NULL OR s."pausedUntil" >= ${day}::date)))
+      ORDER BY c."id"
+      LIMIT ${sample}`;
+    return { count: Number(rows[0]?.total ?? 0), names: rows.map((r) => r.name) };
   }
 }

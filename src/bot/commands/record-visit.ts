@@ -21,6 +21,7 @@ import { raiseFromVisit } from "./incidents";
 import { type ResolvedTargets, resolveTargets } from "./resolve-targets";
 import { renderSettlement, settleRaisedByVisit } from "./settle-raised";
 import { settleMisses } from "./settle-misses";
+import { hasWecomAccount } from "../../domain/wecom-account";
 
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 const QUESTION_TTL_MS = 30 * 60_000;
@@ -124,8 +125,9 @@ async function notifyLeaders(
   const subject = await ctx.repos.subjects.findById(visit.subjectId);
   if (!subject) return { names: [], messages: [] };
   const region = await ctx.repos.regions.findById(subject.regionId);
+  // A leader without a WeCom account yet (`pending:<mobile>`) cannot be told.
   const leaders = (await ctx.repos.incidents.cadresCovering(subject.regionId, ["village_leader"])).filter(
-    (c) => c.id !== ctx.sender.id,
+    (c) => c.id !== ctx.sender.id && hasWecomAccount(c.userid),
   );
   const words = visit.anomalies.map((a) => ANOMALY_LABELS[a as AnomalyCode] ?? a).join("、");
   // `2 异常 情绪激动`: the note is the anomaly's own word; say it once.

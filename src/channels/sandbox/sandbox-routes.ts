@@ -8,6 +8,7 @@ import type { CallbackRequest, CallbackSender } from "../../wecom/emulator/callb
 import type { Delivery, WecomEmulator } from "../../wecom/emulator/wecom-emulator";
 import { parseWecomEvent } from "../../wecom/events";
 import { parseXmlRoot } from "../../wecom/xml";
+import { hasWecomAccount } from "../../domain/wecom-account";
 
 export interface SandboxDeps {
   emulator: WecomEmulator;
@@ -106,7 +107,8 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
   });
 
   router.get("/api/users", async (ctx) => {
-    const cadres = await deps.store.cadres.listActive();
+    // Cadres without a WeCom account yet (`pending:<mobile>`) are no members: nobody to act as.
+    const cadres = (await deps.store.cadres.listActive()).filter((c) => hasWecomAccount(c.userid));
     const regions = new Map<number, string>();
     for (const id of new Set(cadres.map((c) => c.homeRegionId))) {
       const r = await deps.store.regions.findById(id);

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { formatUnassignedWarning } from "../../domain/labels";
+import { formatNoWecomAccountWarning, formatUnassignedWarning } from "../../domain/labels";
 import { dbDateFromLocalDate, zoneOf } from "../../domain/local-date";
 import { PrismaGuaranteeRepository } from "../../store/guarantee-repository";
 import { migrateDeploy, readMigrationStatus } from "../../store/migrate";
@@ -53,12 +53,17 @@ export function registerDbCommands(program: Command, ctx: CliContext): void {
             : null;
         // People under management whom no active guarantor carries today (not closed, not paused).
         const today = dbDateFromLocalDate(zoneOf(ctx.config().tz).localDateAt(ctx.now()));
-        const unassigned =
-          status.applied.length > 0 && status.pending.length === 0
-            ? await new PrismaGuaranteeRepository(database.prisma).unassigned(today, 20)
-            : null;
-        const warnings =
-          unassigned && unassigned.count > 0 ? [formatUnassignedWarning(unassigned.count)] : [];
+        const ready = status.applied.length > 0 && status.pending.length === 0;
+        const guarantees = new PrismaGuaranteeRepository(database.prisma);
+        const unassigned = ready ? await guarantees.unassigned(today, 20) : null;
+        // Guarantors imported without a WeCom account (`pending:<mobile>`): nothing reaches them.
+        const unreachable = ready ? await guarantees.withoutWecomAccount(today, 20) : null;
+        const warnings = [
+          ...(unassigned && unassigned.count > 0 ? [formatUnassignedWarning(unassigned.count)] : []),
+          ...(unreachable && unreachable.count > 0
+            ? [formatNoWecomAccountWarning(unreachable.count, unreachable.names)]
+            : []),
+        ];
         if (opts.json) {
           ctx.io.out(
             JSON.stringify({
@@ -68,6 +73,7 @@ export function registerDbCommands(program: Command, ctx: CliContext): void {
               unassigned: unassigned
                 ? { count: unassigned.count, subjectIds: unassigned.subjects.map((s) => s.id) }
                 : null,
+              withoutWecomAccount: unreachable,
               warnings,
             }),
           );
