@@ -6,9 +6,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import iconv from "iconv-lite";
-import { installExcelUtf8Fix } from "./exceljs-utf8";
+import { readXlsxWorksheets } from "./xlsx-worksheets";
 import { checkSpreadsheetFile, type SpreadsheetFileRules } from "./spreadsheet-file";
 import {
   normaliseHeader,
@@ -225,17 +225,8 @@ export async function readRegisterFile(file: string, onRow?: () => void): Promis
 
 async function readXlsx(file: string, onRow?: () => void): Promise<SheetCollector[]> {
   const collectors: SheetCollector[] = [];
-  installExcelUtf8Fix();
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
-      worksheets: "emit",
-      sharedStrings: "cache",
-      styles: "cache",
-      hyperlinks: "ignore",
-      entries: "ignore",
-    });
-    for await (const worksheet of reader) {
-      const ws = worksheet as unknown as AsyncIterable<ExcelJS.Row> & { name: string };
+    for await (const ws of readXlsxWorksheets(file)) {
       const collector = new SheetCollector(ws.name, onRow);
       collectors.push(collector);
       for await (const row of ws) {

@@ -4,8 +4,8 @@
  * The console puts a title and notes block above the header; the header row is found by its text.
  */
 import path from "node:path";
-import ExcelJS from "exceljs";
-import { installExcelUtf8Fix } from "./exceljs-utf8";
+import type ExcelJS from "exceljs";
+import { readXlsxWorksheets } from "./xlsx-worksheets";
 import { normaliseHeader } from "./register-columns";
 import { checkSpreadsheetFile, type SpreadsheetFileRules } from "./spreadsheet-file";
 
@@ -105,18 +105,9 @@ export async function readWecomMemberExport(file: string): Promise<MemberExport>
   const base = path.basename(file);
   let found: MemberExport | null = null;
   const missingUserid: number[] = [];
-  // Chinese text split across zip chunks is decoded whole (exceljs#2063), as for the register.
-  installExcelUtf8Fix();
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
-      worksheets: "emit",
-      sharedStrings: "cache",
-      styles: "ignore",
-      hyperlinks: "ignore",
-      entries: "ignore",
-    });
-    for await (const worksheet of reader) {
-      const ws = worksheet as unknown as AsyncIterable<ExcelJS.Row> & { name: string };
+    // Through the central directory, with text decoded across chunks, as for the register.
+    for await (const ws of readXlsxWorksheets(file)) {
       let columns: Partial<Record<Field, number>> | null = null;
       let headerRow = 0;
       let scanned = 0;
