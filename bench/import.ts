@@ -27,7 +27,7 @@ import pg from "pg";
 import { localDateFromDbDate } from "../src/domain/local-date";
 import { runImport } from "../src/register/run-import";
 import { wrap } from "../src/store/database";
-import { createIdCipher } from "../src/store/id-cipher";
+import { createIdCipher, withCheckDigit } from "../src/store/id-cipher";
 import { listMigrations, MIGRATIONS_DIR } from "../src/store/migrate";
 import { createStore } from "../src/store/store";
 
@@ -61,16 +61,12 @@ const villageCode = (v: number) =>
 const cadreUserid = (c: number) => `c${c}`;
 const cadreMobile = (c: number) => `139${String(c).padStart(8, "0")}`;
 
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const CHECK = "10X98765432";
 /** A valid GB 11643 number, unique per i: birth date from i mod 20,000 days, sequence from i / 20,000. */
 function idNumber(i: number): string {
   const birth = new Date(Date.UTC(1950, 0, 1) + (i % 20_000) * 86_400_000);
   const ymd = birth.toISOString().slice(0, 10).replace(/-/g, "");
   const body = `${COUNTY}${ymd}${String(Math.floor(i / 20_000)).padStart(3, "0")}`;
-  let sum = 0;
-  for (let k = 0; k < 17; k++) sum += Number(body[k]) * (WEIGHTS[k] ?? 0);
-  return body + CHECK[sum % 11];
+  return withCheckDigit(body);
 }
 
 const CATEGORY_MIX: readonly [string, string, readonly string[], readonly string[]][] = [

@@ -12,15 +12,20 @@ export class IdNumberError extends Error {
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = "10X98765432";
 
+/** The 18-digit number for these first 17 digits: the GB 11643 check digit appended. */
+export function withCheckDigit(first17: string): string {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * (WEIGHTS[i] ?? 0);
+  return first17 + CHECK[sum % 11];
+}
+
 /** Trims, removes inner spaces, upper-cases the X; validates the 18-digit form and checksum. */
 export function normaliseIdNumber(raw: string): string {
   const id = raw.replace(/\s+/g, "").toUpperCase();
   if (!/^\d{17}[\dX]$/.test(id)) {
     throw new IdNumberError("身份证号应为18位（最后一位可为X）");
   }
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(id[i]) * (WEIGHTS[i] ?? 0);
-  if (CHECK[sum % 11] !== id[17]) {
+  if (withCheckDigit(id.slice(0, 17)) !== id) {
     throw new IdNumberError("身份证号校验位不正确，请核对");
   }
   return id;

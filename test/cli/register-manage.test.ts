@@ -3,6 +3,7 @@
  * show|add|set|transfer|close`, `guarantee add|remove|handover`, their refusals, their audit
  * entries, and people without an active guarantor in `plan` and `db status`.
  */
+import { withCheckDigit } from "../../src/store/id-cipher";
 import { listMigrations } from "../../src/store/migrate";
 import { makeTempDir } from "../helpers/temp-dir";
 import { cliRunner } from "../helpers/run-cli";
@@ -17,13 +18,7 @@ const NOW = sh("2026-11-24 09:00");
 // 11010519491231002X is the GB 11643 example (a woman born 1949-12-31).
 const ID = "11010519491231002X";
 // A man born 1990-03-07 (checksum computed for this test).
-const ID2 = idWithChecksum("42060219900307123");
-
-function idWithChecksum(first17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((n, d, i) => n + Number(d) * (weights[i] ?? 0), 0);
-  return first17 + ("10X98765432"[sum % 11] as string);
-}
+const ID2 = withCheckDigit("42060219900307123");
 
 beforeAll(async () => {
   t = await createTownship();

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
+import { withCheckDigit } from "../../src/store/id-cipher";
 import { cliRunner } from "../helpers/run-cli";
 import { makeTempDir } from "../helpers/temp-dir";
 import { createTownship, SECRET_KEY_HEX, sh, type Township } from "../planning/township-fixture";
@@ -30,19 +31,13 @@ afterAll(async () => {
 const cli = (...args: string[]) => baobao(args, { now: NOW });
 const file = (name: string) => path.join(tmp.dir, name);
 
-/** A valid ID number (GB 11643 check digit) from its first 17 digits. */
-function idNumber(first17: string): string {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((s, d, i) => s + Number(d) * (w[i] ?? 0), 0);
-  return first17 + "10X98765432"[sum % 11];
-}
 const ID = {
-  zhangsan: idNumber("42060219850312001"), // male (odd 17th digit)
-  limei: idNumber("42060219470605002"), // female
-  wangwu: idNumber("42060219900101003"),
-  zhaoliu: idNumber("42060219920202004"),
-  sunqi: idNumber("42060219880808007"),
-  zhouba: idNumber("42060219950505009"),
+  zhangsan: withCheckDigit("42060219850312001"), // male (odd 17th digit)
+  limei: withCheckDigit("42060219470605002"), // female
+  wangwu: withCheckDigit("42060219900101003"),
+  zhaoliu: withCheckDigit("42060219920202004"),
+  sunqi: withCheckDigit("42060219880808007"),
+  zhouba: withCheckDigit("42060219950505009"),
 };
 /** The same ID with a wrong check digit. */
 const badChecksum = (id: string) => id.slice(0, 17) + (id[17] === "1" ? "2" : "1");
@@ -426,7 +421,7 @@ describe("a file that brings its own villages", () => {
     people.addRow(["姓名", "身份证号", "所属乡镇", "所属村", "类别", "等级", "包保责任人"]);
     people.addRow([
       "钱一",
-      idNumber("42060219700101011"),
+      withCheckDigit("42060219700101011"),
       "东岭镇",
       "东岭村",
       "重点信访人员",
@@ -435,7 +430,7 @@ describe("a file that brings its own villages", () => {
     ]);
     people.addRow([
       "钱二",
-      idNumber("42060219700101021"),
+      withCheckDigit("42060219700101021"),
       "东岭镇",
       "西岭村",
       "重点信访人员",

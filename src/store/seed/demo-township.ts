@@ -10,6 +10,7 @@ import type {
   VisitMethod,
   VisitOutcome,
 } from "../../generated/prisma/client";
+import { withCheckDigit } from "../id-cipher";
 
 export interface DemoRegion {
   code: string;
@@ -115,16 +116,11 @@ const GIVEN_F = [
   "美玲",
 ];
 
-const CHECK = "10X98765432";
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-
 function idNumber(prefix: string, birth: Date, seq: number, gender: Gender): string {
   const ymd = birth.toISOString().slice(0, 10).replace(/-/g, "");
   const sexDigit = gender === "male" ? (seq % 5) * 2 + 1 : (seq % 5) * 2;
   const body = `${prefix}${ymd}${String(seq % 100).padStart(2, "0")}${sexDigit}`;
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(body[i]) * (WEIGHTS[i] ?? 0);
-  return body + CHECK[sum % 11];
+  return withCheckDigit(body);
 }
 
 const SUBJECT_PLAN: {
