@@ -41,7 +41,8 @@ export interface CadreRepository {
   count(): Promise<number>;
 }
 
-const select = {
+/** The columns of a `CadreRow`, for every repository that reads cadres. */
+export const CADRE_ROW_SELECT = {
   id: true,
   userid: true,
   name: true,
@@ -65,7 +66,7 @@ export class PrismaCadreRepository implements CadreRepository {
         homeRegionId: input.homeRegionId,
         scopeRegionId: input.scopeRegionId ?? input.homeRegionId,
       },
-      select,
+      select: CADRE_ROW_SELECT,
     });
   }
 
@@ -75,7 +76,7 @@ export class PrismaCadreRepository implements CadreRepository {
   }
 
   findByUserid(userid: string) {
-    return this.db.cadre.findUnique({ where: { userid }, select });
+    return this.db.cadre.findUnique({ where: { userid }, select: CADRE_ROW_SELECT });
   }
 
   // On every inbound message: plain SQL, a fraction of findMany's CPU.
@@ -88,11 +89,15 @@ export class PrismaCadreRepository implements CadreRepository {
   }
 
   findById(id: number) {
-    return this.db.cadre.findUnique({ where: { id }, select });
+    return this.db.cadre.findUnique({ where: { id }, select: CADRE_ROW_SELECT });
   }
 
   listActive() {
-    return this.db.cadre.findMany({ where: { active: true }, select, orderBy: { id: "asc" } });
+    return this.db.cadre.findMany({
+      where: { active: true },
+      select: CADRE_ROW_SELECT,
+      orderBy: { id: "asc" },
+    });
   }
 
   list(filter: { regionIds?: readonly number[]; role?: CadreRole; active?: boolean }) {
@@ -102,13 +107,13 @@ export class PrismaCadreRepository implements CadreRepository {
         ...(filter.role ? { roles: { has: filter.role } } : {}),
         ...(filter.active === undefined ? {} : { active: filter.active }),
       },
-      select,
+      select: CADRE_ROW_SELECT,
       orderBy: { id: "asc" },
     });
   }
 
   update(id: number, patch: CadrePatch) {
-    return this.db.cadre.update({ where: { id }, data: patch, select });
+    return this.db.cadre.update({ where: { id }, data: patch, select: CADRE_ROW_SELECT });
   }
 
   count() {

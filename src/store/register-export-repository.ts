@@ -1,4 +1,5 @@
-import type { CadreRole, Category, Gender, SubjectStatus } from "../generated/prisma/client";
+import { CADRE_ROW_SELECT, type CadreRow } from "./cadre-repository";
+import type { Category, Gender, SubjectStatus } from "../generated/prisma/client";
 import { Prisma } from "../generated/prisma/client";
 import type { Db } from "./prisma-client";
 
@@ -8,16 +9,8 @@ import type { Db } from "./prisma-client";
  * in bounded memory. A region subtree is given as its `Region.path` prefix (`/` is everything).
  */
 
-export interface ExportCadre {
-  id: number;
-  userid: string;
-  name: string;
-  mobile: string | null;
-  roles: CadreRole[];
-  homeRegionId: number;
-  scopeRegionId: number;
-  active: boolean;
-}
+/** A cadre as every repository reads it. */
+export type ExportCadre = CadreRow;
 
 export interface ExportSubject {
   id: number;
@@ -94,16 +87,7 @@ export class PrismaRegisterExportRepository implements RegisterExportRepository 
   cadrePage(regionPath: string, afterId: number, limit: number) {
     return this.db.cadre.findMany({
       where: { id: { gt: afterId }, homeRegion: inSubtree(regionPath) },
-      select: {
-        id: true,
-        userid: true,
-        name: true,
-        mobile: true,
-        roles: true,
-        homeRegionId: true,
-        scopeRegionId: true,
-        active: true,
-      },
+      select: CADRE_ROW_SELECT,
       orderBy: { id: "asc" },
       take: limit,
     });

@@ -3,6 +3,7 @@
  * names and their active guarantees) and how it writes what it decided: in batches, inside the
  * caller's transaction, with one audit entry per changed record.
  */
+import { CADRE_ROW_SELECT, type CadreRow } from "./cadre-repository";
 import type {
   CadreRole,
   Category,
@@ -23,16 +24,8 @@ export interface RegisterRegion {
   parentId: number | null;
 }
 
-export interface RegisterCadre {
-  id: number;
-  userid: string;
-  name: string;
-  mobile: string | null;
-  roles: CadreRole[];
-  homeRegionId: number;
-  scopeRegionId: number;
-  active: boolean;
-}
+/** A cadre as every repository reads it. */
+export type RegisterCadre = CadreRow;
 
 export interface RegisterSubject {
   id: number;
@@ -161,16 +154,7 @@ export class PrismaRegisterRepository implements RegisterRepository {
       orderBy: { id: "asc" },
     });
     const cadres = await this.db.cadre.findMany({
-      select: {
-        id: true,
-        userid: true,
-        name: true,
-        mobile: true,
-        roles: true,
-        homeRegionId: true,
-        scopeRegionId: true,
-        active: true,
-      },
+      select: CADRE_ROW_SELECT,
       orderBy: { id: "asc" },
     });
     const subjects: RegisterSubject[] = [];
